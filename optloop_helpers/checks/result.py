@@ -1,0 +1,69 @@
+"""The result every exercise check returns: pass or fail, and a friendly sentence saying why.
+
+A ``CheckResult`` shows itself as a coloured message in a notebook, is truthy when the answer is
+right, and is easy to assert on in tests.
+
+Example::
+
+    >>> result = failed("forward pass", "the predictions have shape (10,), expected (10, 1)")
+    >>> bool(result), result.message
+    (False, 'the predictions have shape (10,), expected (10, 1)')
+    >>> print(passed("forward pass", "the predictions match"))
+    ✅ forward pass: the predictions match
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one exercise check."""
+
+    exercise: str
+    passed: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        mark = "✅" if self.passed else "❌"
+        return f"{mark} {self.exercise}: {self.message}"
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        colour, background = ("#1b5e20", "#e8f5e9") if self.passed else ("#b71c1c", "#ffebee")
+        return (
+            f'<div style="padding:0.5em 0.8em;border-left:4px solid {colour};background:{background};'
+            f'color:{colour}">{html.escape(str(self))}</div>'
+        )
+
+
+def passed(exercise: str, message: str) -> CheckResult:
+    """A passing result."""
+    return CheckResult(exercise, True, message)
+
+
+def failed(exercise: str, message: str) -> CheckResult:
+    """A failing result whose message says what is wrong."""
+    return CheckResult(exercise, False, message)
+
+
+def call_learner_code(exercise: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a learner's function; turn "not written yet" and crashes into a failing ``CheckResult``.
+
+    Returns the function's value, or a ``CheckResult`` when it raised (check with ``isinstance``).
+    """
+    if not callable(function):
+        return failed(exercise, f"expected a function, got {type(function).__name__}")
+    try:
+        return function(*args, **kwargs)
+    except NotImplementedError:
+        return failed(exercise, "not written yet: replace the `...` and the `raise NotImplementedError` line")
+    except Exception as error:  # the learner's code crashed: say how, without a traceback
+        return failed(exercise, f"your code raised {type(error).__name__}: {error}")

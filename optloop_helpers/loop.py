@@ -1,0 +1,212 @@
+"""The optimization loop: one training step, one testing step, and ``fit`` that repeats them.
+
+Example::
+
+    >>> import torch
+    >>> from torch import nn
+    >>> from optloop_helpers import LinearRegressionModel, make_line_data
+    >>> _ = torch.manual_seed(42)
+    >>> model = LinearRegressionModel()
+    >>> optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    >>> history = fit(model, make_line_data(), nn.L1Loss(), optimizer, epochs=300)
+    >>> history.epochs[:3], round(history.test_loss[-1], 4)
+    ([0, 20, 40], 0.005)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from ._validate import (
+    check_callable,
+    check_model,
+    check_optimizer,
+    check_positive_int,
+    check_tensor,
+)
+
+
+def _check_batch(model: torch.nn.Module, X: Any, y: Any, loss_fn: Any) -> None:
+    check_model("model", model)
+    check_tensor("X", X)
+    check_tensor("y", y)
+    if len(X) != len(y):
+        raise ValueError(f"X and y must hold the same number of samples, got {len(X)} and {len(y)}")
+    check_callable("loss_fn", loss_fn)
+
+
+def _check_prediction(y_pred: torch.Tensor, y: torch.Tensor) -> None:
+    if y_pred.shape != y.shape:
+        raise ValueError(
+            f"the model's output has shape {tuple(y_pred.shape)} but y has shape {tuple(y.shape)}; "
+            "they must match, or the loss silently broadcasts"
+        )
+
+
+def train_step(
+    model: torch.nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    optimizer: torch.optim.Optimizer,
+) -> float:
+    """Run the five training steps once on ``(X, y)`` and return the loss as a float.
+
+    Example::
+
+        >>> import torch; from torch import nn
+        >>> from optloop_helpers import LinearRegressionModel, make_line_data
+        >>> data, model = make_line_data(), LinearRegressionModel()
+        >>> opt = torch.optim.SGD(model.parameters(), lr=0.01)
+        >>> isinstance(train_step(model, data.X_train, data.y_train, nn.L1Loss(), opt), float)
+        True
+    """
+    _check_batch(model, X, y, loss_fn)
+    check_optimizer("optimizer", optimizer)
+    model.train()
+    y_pred = model(X)  # 1. Forward pass
+    _check_prediction(y_pred, y)
+    loss = loss_fn(y_pred, y)  # 2. Calculate the loss
+    optimizer.zero_grad()  # 3. Zero the gradients
+    loss.backward()  # 4. Backpropagation
+    optimizer.step()  # 5. Step the optimizer
+    return loss.item()
+
+
+def test_step(
+    model: torch.nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+) -> float:
+    """Evaluate ``model`` on ``(X, y)`` in eval mode under ``torch.inference_mode()``; return the loss."""
+    _check_batch(model, X, y, loss_fn)
+    model.eval()
+    with torch.inference_mode():
+        y_pred = model(X)  # 1. Forward pass
+        _check_prediction(y_pred, y)
+        return loss_fn(y_pred, y).item()  # 2. Calculate the loss
+
+
+test_step.__test__ = False  # tell pytest this is not a test function
+
+
+@dataclass
+class History:
+    """Everything ``fit`` recorded at the evaluated epochs.
+
+    ``params`` holds one ``{name: tensor}`` snapshot (on the CPU) per evaluated epoch, taken after
+    that epoch's optimizer step. When a loss became NaN or infinite, ``diverged_epoch`` and
+    ``diverged_loss`` say where, and training stopped there.
+    """
+
+    epochs: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
+    params: list[dict[str, torch.Tensor]] = field(default_factory=list)
+    epochs_run: int = 0
+    diverged_epoch: int | None = None
+    diverged_loss: float | None = None
+
+    @property
+    def diverged(self) -> bool:
+        """True when training stopped at a non-finite loss."""
+        return self.diverged_epoch is not None
+
+    def param(self, name: str) -> list[float]:
+        """The values of one single-number parameter (e.g. ``"weights"``) at every evaluated epoch."""
+        if self.params and name not in self.params[0]:
+            raise KeyError(f"name must be one of {sorted(self.params[0])}, got {name!r}")
+        return [snapshot[name].item() for snapshot in self.params]
+
+    def table(self, digits: int = 4) -> str:
+        """A small text table of epoch, train loss and test loss (rounded to ``digits`` places)."""
+        rows = [f"{'epoch':>5} | {'train loss':>10} | {'test loss':>10}"]
+        for epoch, train, test in zip(self.epochs, self.train_loss, self.test_loss, strict=False):
+            rows.append(f"{epoch:>5} | {train:>10.{digits}f} | {test:>10.{digits}f}")
+        if self.diverged:
+            rows.append(self.divergence_message())
+        return "\n".join(rows)
+
+    def divergence_message(self) -> str:
+        """A one-line explanation of where training diverged ('' when it did not)."""
+        if not self.diverged:
+            return ""
+        return (
+            f"diverged at epoch {self.diverged_epoch} (loss {self.diverged_loss}): "
+            "try a smaller learning rate"
+        )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What ``fit`` tells its callback after every evaluation."""
+
+    epoch: int
+    epochs: int
+    train_loss: float
+    test_loss: float
+    history: History
+
+
+def _snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {name: p.detach().to("cpu", copy=True) for name, p in model.named_parameters()}
+
+
+def fit(
+    model: torch.nn.Module,
+    data: Any,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    optimizer: torch.optim.Optimizer,
+    epochs: int,
+    eval_every: int = 20,
+    device: torch.device | str | None = None,
+    callback: Callable[[Progress], Any] | None = None,
+) -> History:
+    """Train for ``epochs`` epochs; test at epoch 0 and every ``eval_every`` epochs after it.
+
+    ``data`` is a :class:`~optloop_helpers.data.LineData` (or anything with ``X_train``,
+    ``y_train``, ``X_test`` and ``y_test``). With ``device`` the model and data are moved there
+    first. ``callback(progress)`` runs after every evaluation; returning ``False`` stops training.
+    A NaN or infinite loss stops training and is recorded in the history instead of raising.
+    """
+    check_model("model", model)
+    for name in ("X_train", "y_train", "X_test", "y_test"):
+        if not hasattr(data, name):
+            raise TypeError(f"data must have X_train, y_train, X_test and y_test (e.g. make_line_data()), "
+                            f"got {type(data).__name__} without {name}")
+    check_callable("loss_fn", loss_fn)
+    check_optimizer("optimizer", optimizer)
+    check_positive_int("epochs", epochs)
+    check_positive_int("eval_every", eval_every)
+    if callback is not None:
+        check_callable("callback", callback)
+    if device is not None:
+        model.to(device)
+        data = data.to(device)
+
+    history = History()
+    for epoch in range(epochs):
+        train_loss = train_step(model, data.X_train, data.y_train, loss_fn, optimizer)
+        history.epochs_run = epoch + 1
+        if not math.isfinite(train_loss):
+            history.diverged_epoch, history.diverged_loss = epoch, train_loss
+            break
+        if epoch % eval_every:
+            continue
+        test_loss = test_step(model, data.X_test, data.y_test, loss_fn)
+        history.epochs.append(epoch)
+        history.train_loss.append(train_loss)
+        history.test_loss.append(test_loss)
+        history.params.append(_snapshot(model))
+        if not math.isfinite(test_loss):
+            history.diverged_epoch, history.diverged_loss = epoch, test_loss
+            break
+        if callback is not None and callback(Progress(epoch, epochs, train_loss, test_loss, history)) is False:
+            break
+    return history
