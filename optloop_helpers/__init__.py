@@ -27,6 +27,10 @@ __version__ = "0.1.0"
 _LAZY = {
     "plot_predictions": "plotting",
     "plot_loss_curves": "plotting",
+    **dict.fromkeys(
+        ["mae", "mse", "rmse", "r2_score", "accuracy", "precision", "recall", "f1_score", "confusion_counts"],
+        "metrics",
+    ),
 }
 
 __all__ = [
