@@ -31,6 +31,11 @@ _LAZY = {
         ["mae", "mse", "rmse", "r2_score", "accuracy", "precision", "recall", "f1_score", "confusion_counts"],
         "metrics",
     ),
+    "MLPModel": "models",
+    "LogisticRegressionModel": "models",
+    "SplitData": "datasets",
+    "make_curve_data": "datasets",
+    "make_classification_data": "datasets",
 }
 
 __all__ = [
