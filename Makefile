@@ -24,7 +24,7 @@ lab: setup
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG) \
 		--ServerApp.root_dir=notebooks --LabApp.news_url=None
 
-test: lint unit nbval
+test: lint unit nbval browser
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -35,6 +35,10 @@ unit: setup
 
 nbval: setup
 	$(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+
+# Every notebook and widget driven in JupyterLab by the system Chromium (apt-get install -y chromium).
+browser: setup
+	$(PY) -m pytest -q -m browser tests/browser
 
 # Re-run every notebook from a fresh kernel and save the outputs (commit the result).
 notebooks: setup
