@@ -1,0 +1,176 @@
+"""Checks for notebooks 00-02: splitting the data, the forward pass and the loss value.
+
+Example::
+
+    >>> def split_data(X, y, train_fraction=0.8):
+    ...     n_train = int(train_fraction * len(X))
+    ...     return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+    >>> print(check_split(split_data))
+    ✅ split the data: 40 points to train on and 10 to test on, in order
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from ..data import make_line_data
+from ._helpers import as_number, close, describe, fmt, make_model
+from .result import CheckResult, call_learner_code, failed, passed
+
+
+def _line() -> tuple[torch.Tensor, torch.Tensor]:
+    data = make_line_data()
+    return torch.cat([data.X_train, data.X_test]), torch.cat([data.y_train, data.y_test])
+
+
+def _split_problem(parts: Any, X: torch.Tensor, y: torch.Tensor, fraction: float) -> str | None:
+    """What is wrong with ``parts`` as a split of ``(X, y)``; None when nothing is."""
+    if not isinstance(parts, (tuple, list)) or len(parts) != 4:
+        return f"return four tensors (X_train, y_train, X_test, y_test), got {describe(parts)}"
+    if not all(isinstance(p, torch.Tensor) for p in parts):
+        return "return four tensors (X_train, y_train, X_test, y_test); slice X and y, e.g. X[:n_train]"
+    X_train, y_train, X_test, y_test = parts
+    n_train = int(fraction * len(X))
+    if torch.equal(y_train, X[n_train:]):
+        return ("the second tensor holds inputs, not targets: return them in the order "
+                "X_train, y_train, X_test, y_test")
+    if len(X_train) != n_train or len(y_train) != n_train:
+        return (f"with train_fraction={fraction} the training set should have {n_train} points "
+                f"(the first {n_train} of {len(X)}), got {len(X_train)}; use train_fraction, not a fixed number")
+    if len(X_test) != len(X) - n_train or len(y_test) != len(X) - n_train:
+        return (f"the test set should have the other {len(X) - n_train} points, got {len(X_test)}; "
+                "every point belongs to exactly one set")
+    if X_train.shape[1:] != X.shape[1:]:
+        return f"X_train has shape {tuple(X_train.shape)}; keep the shape [n, 1] by slicing rows"
+    if not (torch.equal(X_train, X[:n_train]) and torch.equal(X_test, X[n_train:])):
+        return ("the points are not split in order: the first points are for training and the rest for "
+                "testing (slice with X[:n_train] and X[n_train:], do not shuffle)")
+    if not (torch.equal(y_train, y[:n_train]) and torch.equal(y_test, y[n_train:])):
+        return "y_train and y_test must hold the targets of X_train and X_test: slice y the same way as X"
+    return None
+
+
+def check_split(split_data: Callable[..., Any]) -> CheckResult:
+    """Check ``split_data(X, y, train_fraction=0.8)`` returns ``X_train, y_train, X_test, y_test`` in order.
+
+    Example::
+
+        >>> print(check_split(lambda X, y, train_fraction=0.8: (X[:40], y[:40], X[40:], y[40:])))
+        ❌ split the data: with train_fraction=0.5 the training set should have 25 points (the first 25 of 50), got 40; use train_fraction, not a fixed number
+    """
+    exercise = "split the data"
+    X, y = _line()
+    for fraction in (0.8, 0.5):
+        kwargs = {} if fraction == 0.8 else {"train_fraction": fraction}
+        parts = call_learner_code(exercise, split_data, X, y, **kwargs)
+        if isinstance(parts, CheckResult):
+            return parts
+        problem = _split_problem(parts, X, y, fraction)
+        if problem:
+            return failed(exercise, problem)
+    return passed(exercise, "40 points to train on and 10 to test on, in order")
+
+
+def check_forward_pass(forward_pass: Callable[..., Any]) -> CheckResult:
+    """Check ``forward_pass(model, X)`` returns ``model(X)`` made under ``torch.inference_mode()``.
+
+    Example::
+
+        >>> def forward_pass(model, X):
+        ...     return model(X)
+        >>> print(check_forward_pass(forward_pass))
+        ❌ forward pass: the predictions still track gradients (requires_grad=True): make them inside `with torch.inference_mode():`
+    """
+    exercise = "forward pass"
+    model = make_model(spy=True)
+    X = make_line_data().X_test
+    expected = (model.weights * X + model.bias).detach()
+    preds = call_learner_code(exercise, forward_pass, model, X)
+    if isinstance(preds, CheckResult):
+        return preds
+    if not isinstance(preds, torch.Tensor):
+        return failed(exercise, f"return the predictions tensor, got {describe(preds)}")
+    if preds.shape != X.shape:
+        return failed(exercise, f"the predictions have shape {tuple(preds.shape)}, expected {tuple(X.shape)}: "
+                                "one prediction per input (return model(X) as it is)")
+    values = preds.detach()
+    if not torch.allclose(values, expected, atol=1e-5):
+        if torch.allclose(values, (model.weights * X).detach(), atol=1e-5):
+            return failed(exercise, "the bias is missing: the model predicts weights * X + bias; call model(X)")
+        return failed(exercise, "the predictions are not model(X): call the model on X (this runs forward())")
+    if not model.calls:
+        return failed(exercise, "call the model, model(X), instead of computing the line yourself")
+    if preds.requires_grad:
+        return failed(exercise, "the predictions still track gradients (requires_grad=True): "
+                                "make them inside `with torch.inference_mode():`")
+    if not preds.is_inference():
+        return failed(exercise, "you turned gradients off another way (e.g. torch.no_grad()); here use "
+                                "`with torch.inference_mode():`, the faster choice for predictions")
+    return passed(exercise, f"{len(X)} predictions of shape {tuple(X.shape)}, made in inference mode")
+
+
+def _loss_inputs() -> tuple[torch.Tensor, torch.Tensor]:
+    # errors of both signs and different sizes, so that every typical mistake gives a different number
+    y_true = torch.tensor([[0.3], [0.5], [0.7], [0.9], [1.1]])
+    y_pred = torch.tensor([[0.5], [0.4], [0.9], [0.6], [1.2]])
+    return y_pred, y_true
+
+
+def _check_loss(exercise: str, loss_function: Callable[..., Any], kind: str) -> CheckResult:
+    y_pred, y_true = _loss_inputs()
+    errors = y_pred - y_true
+    value = call_learner_code(exercise, loss_function, y_pred, y_true)
+    if isinstance(value, CheckResult):
+        return value
+    if isinstance(value, torch.Tensor) and value.numel() != 1:
+        return failed(exercise, f"your loss is {describe(value)}, but a loss is ONE number: "
+                                "average the errors with .mean()")
+    number = as_number(value)
+    if number is None:
+        return failed(exercise, f"return the loss as a tensor holding one number, got {describe(value)}")
+    mae = errors.abs().mean().item()
+    mse = (errors**2).mean().item()
+    expected = mae if kind == "l1" else mse
+    name = "torch.abs" if kind == "l1" else "** 2"
+    if close(number, expected):
+        reference = torch.nn.L1Loss() if kind == "l1" else torch.nn.MSELoss()
+        torch_value = reference(y_pred, y_true).item()
+        return passed(exercise, f"{fmt(number)}, the same as nn.{type(reference).__name__} ({fmt(torch_value)})")
+    n = len(errors)
+    if close(number, errors.mean().item()) or close(number, -errors.mean().item()):
+        return failed(exercise, f"positive and negative errors cancel out: make every error positive with "
+                                f"{name} before taking the mean")
+    if close(number, expected * n):
+        return failed(exercise, f"your loss is {n} times too big: take the mean of the errors, not the sum")
+    if kind == "l1" and close(number, mse):
+        return failed(exercise, "you squared the errors: that is the MSE loss; L1 uses the absolute value")
+    if kind == "mse" and close(number, mae):
+        return failed(exercise, "you took the absolute value: that is the L1 loss; MSE squares the errors")
+    if kind == "mse" and close(number, mse**0.5):
+        return failed(exercise, "you took the square root: that is the RMSE; the MSE loss stops at the mean")
+    return failed(exercise, f"your loss is {fmt(number)}, expected {fmt(expected)} for these predictions")
+
+
+def check_l1_loss(l1_loss: Callable[..., Any]) -> CheckResult:
+    """Check ``l1_loss(y_pred, y_true)`` returns the mean absolute error (what ``nn.L1Loss`` computes).
+
+    Example::
+
+        >>> print(check_l1_loss(lambda y_pred, y_true: (y_pred - y_true).abs().mean()))
+        ✅ L1 loss by hand: 0.1800, the same as nn.L1Loss (0.1800)
+    """
+    return _check_loss("L1 loss by hand", l1_loss, "l1")
+
+
+def check_mse_loss(mse_loss: Callable[..., Any]) -> CheckResult:
+    """Check ``mse_loss(y_pred, y_true)`` returns the mean squared error (what ``nn.MSELoss`` computes).
+
+    Example::
+
+        >>> print(check_mse_loss(lambda y_pred, y_true: ((y_pred - y_true) ** 2).mean().sqrt()))
+        ❌ MSE loss by hand: you took the square root: that is the RMSE; the MSE loss stops at the mean
+    """
+    return _check_loss("MSE loss by hand", mse_loss, "mse")

@@ -1,0 +1,175 @@
+"""Checks for notebooks 03-05: zeroing the gradients, backpropagation by hand and the optimizer step.
+
+Example::
+
+    >>> def mse_gradients(model, X, y):
+    ...     error = model.weights * X + model.bias - y
+    ...     return (2 * error * X).mean(), (2 * error).mean()
+    >>> print(check_mse_gradients(mse_gradients))
+    ✅ MSE gradients by hand: dL/dweight = -0.2828, dL/dbias = -0.6258, the same as autograd
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..data import make_line_data
+from ._helpers import as_number, close, count_backward, describe, fmt, make_model, params_of
+from .result import CheckResult, call_learner_code, failed, passed
+
+
+def _grads(model: nn.Module) -> tuple[float, float] | None:
+    if model.weights.grad is None or model.bias.grad is None:
+        return None
+    return model.weights.grad.item(), model.bias.grad.item()
+
+
+def _reference_grads(loss_fn: nn.Module) -> tuple[float, float]:
+    data = make_line_data()
+    model = make_model()
+    loss_fn(model(data.X_train), data.y_train).backward()
+    grads = _grads(model)
+    assert grads is not None
+    return grads
+
+
+def check_zero_grad(fresh_gradients: Callable[..., Any]) -> CheckResult:
+    """Check ``fresh_gradients(model, X, y, loss_fn, optimizer)`` leaves only this batch's gradients in ``.grad``.
+
+    It is called twice in a row; the right answer zeroes the gradients before ``loss.backward()``
+    and does not step the optimizer.
+
+    Example::
+
+        >>> def fresh_gradients(model, X, y, loss_fn, optimizer):
+        ...     loss = loss_fn(model(X), y)
+        ...     loss.backward()
+        >>> print(check_zero_grad(fresh_gradients))
+        ❌ zero the gradients: gradients not zeroed: after two calls .grad is (-0.7800, -2.0000), twice the right (-0.3900, -1.0000), because backward() adds to .grad; call optimizer.zero_grad() before loss.backward()
+    """
+    exercise = "zero the gradients"
+    data = make_line_data()
+    loss_fn = nn.L1Loss()
+    model = make_model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    expected = _reference_grads(loss_fn)
+    before = params_of(model)
+    with count_backward(model) as backward_calls:
+        for _ in range(2):
+            result = call_learner_code(exercise, fresh_gradients, model, data.X_train, data.y_train, loss_fn, optimizer)
+            if isinstance(result, CheckResult):
+                return result
+    if not close(params_of(model), before):
+        return failed(exercise, "the parameters changed: this exercise stops after loss.backward(); "
+                                "leave out optimizer.step()")
+    if backward_calls[0] == 0:
+        return failed(exercise, "no gradients were computed: call loss.backward() after the loss")
+    grads = _grads(model)
+    if grads is None or close(grads, (0.0, 0.0)):
+        return failed(exercise, "the gradients are empty after your function: you zeroed them after "
+                                "loss.backward(); zero them before it")
+    if close(grads, (2 * expected[0], 2 * expected[1])):
+        return failed(exercise, f"gradients not zeroed: after two calls .grad is {fmt(grads)}, twice the right "
+                                f"{fmt(expected)}, because backward() adds to .grad; call optimizer.zero_grad() "
+                                "before loss.backward()")
+    if not close(grads, expected):
+        return failed(exercise, f".grad is {fmt(grads)}, expected {fmt(expected)}: compute the loss of "
+                                "model(X) against y with loss_fn, then call loss.backward()")
+    return passed(exercise, f"after two calls .grad is still {fmt(expected)}: each call starts from zero")
+
+
+def check_mse_gradients(mse_gradients: Callable[..., Any]) -> CheckResult:
+    """Check ``mse_gradients(model, X, y)`` returns ``(dL/dweight, dL/dbias)`` of the MSE loss, worked out by hand.
+
+    Example::
+
+        >>> def mse_gradients(model, X, y):
+        ...     error = y - (model.weights * X + model.bias)
+        ...     return (2 * error * X).mean(), (2 * error).mean()
+        >>> print(check_mse_gradients(mse_gradients))
+        ❌ MSE gradients by hand: wrong sign: you returned (0.2828, 0.6258), the right answer is (-0.2828, -0.6258); the error is prediction - target (y_pred - y), not y - y_pred
+    """
+    exercise = "MSE gradients by hand"
+    data = make_line_data()
+    model = make_model()
+    X, y = data.X_train, data.y_train
+    expected = _reference_grads(nn.MSELoss())
+    answer = call_learner_code(exercise, mse_gradients, model, X, y)
+    if isinstance(answer, CheckResult):
+        return answer
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        return failed(exercise, f"return two numbers, (dL/dweight, dL/dbias), got {describe(answer)}")
+    numbers = tuple(as_number(a) for a in answer)
+    if None in numbers:
+        return failed(exercise, "each gradient must be one number: take the .mean() over the points, got "
+                                + " and ".join(describe(a) for a in answer))
+    got: tuple[float, float] = numbers  # type: ignore[assignment]
+    if model.weights.grad is not None or model.bias.grad is not None:
+        return failed(exercise, "you called loss.backward(): work the gradients out by hand from the formula")
+    dw, db = expected
+    n = len(X)
+    if close(got, expected):
+        return passed(exercise, f"dL/dweight = {fmt(dw)}, dL/dbias = {fmt(db)}, the same as autograd")
+    if close(got, (-dw, -db)):
+        return failed(exercise, f"wrong sign: you returned {fmt(got)}, the right answer is {fmt(expected)}; the "
+                                "error is prediction - target (y_pred - y), not y - y_pred")
+    if close(got, (db, dw)):
+        return failed(exercise, "the two gradients are swapped: return (dL/dweight, dL/dbias) in that order")
+    if close(got, (dw / 2, db / 2)) or close(got, (-dw / 2, -db / 2)):
+        return failed(exercise, "your gradients are half the right size: the derivative of error**2 is 2 * error")
+    if close(got, (dw * n, db * n)):
+        return failed(exercise, f"your gradients are {n} times too big: the loss is a mean, so take .mean(), not .sum()")
+    if close(got[0], db) or close(got[0], -db):
+        return failed(exercise, "dL/dweight must include X: by the chain rule d(weights * X + bias)/dweights = X")
+    return failed(exercise, f"you returned {fmt(got)}, expected {fmt(expected)}: dL/dweight = mean(2 * error * X) "
+                            "and dL/dbias = mean(2 * error), with error = y_pred - y")
+
+
+def check_optimizer_step(sgd_step: Callable[..., Any]) -> CheckResult:
+    """Check ``sgd_step(parameters, lr)`` does what ``optimizer.step()`` does for SGD: ``p -= lr * p.grad``.
+
+    Example::
+
+        >>> def sgd_step(parameters, lr):
+        ...     with torch.no_grad():
+        ...         for p in parameters:
+        ...             p += lr * p.grad
+        >>> print(check_optimizer_step(sgd_step))
+        ❌ optimizer step: wrong sign: the parameters moved uphill, to (0.3328, 0.1188); subtract: p -= lr * p.grad
+    """
+    exercise = "optimizer step"
+    data = make_line_data()
+    lr = 0.01
+    model = make_model()
+    nn.L1Loss()(model(data.X_train), data.y_train).backward()
+    grads = _grads(model)
+    assert grads is not None
+    before = params_of(model)
+    expected = (before[0] - lr * grads[0], before[1] - lr * grads[1])
+    result = call_learner_code(exercise, sgd_step, model.parameters(), lr)
+    if isinstance(result, CheckResult):
+        if "leaf Variable" in result.message or "in-place operation" in result.message:
+            return failed(exercise, "PyTorch refused to change a parameter in place while tracking gradients: "
+                                    "put the update inside `with torch.no_grad():`")
+        return result
+    after = params_of(model)
+    if close(after, before, tol=1e-7):
+        return failed(exercise, "the parameters did not change: `p = p - lr * p.grad` makes a new tensor; "
+                                "update each parameter in place with `p -= lr * p.grad`")
+    if close(after, expected):
+        if model.weights.requires_grad and model.bias.requires_grad:
+            return passed(exercise, f"the parameters moved from {fmt(before)} to {fmt(after)}, "
+                                    "just like optimizer.step()")
+        return failed(exercise, "the parameters no longer require gradients: do not detach them or change "
+                                "requires_grad; update them in place under torch.no_grad()")
+    if close(after, (before[0] + lr * grads[0], before[1] + lr * grads[1])):
+        return failed(exercise, f"wrong sign: the parameters moved uphill, to {fmt(after)}; "
+                                "subtract: p -= lr * p.grad")
+    if close(after, (before[0] - grads[0], before[1] - grads[1])):
+        return failed(exercise, "the step is too big: you forgot the learning rate; multiply the gradient by lr")
+    return failed(exercise, f"the parameters moved to {fmt(after)}, expected {fmt(expected)}: "
+                            "update each one with p -= lr * p.grad")
