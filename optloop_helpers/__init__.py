@@ -36,6 +36,10 @@ _LAZY = {
     "SplitData": "datasets",
     "make_curve_data": "datasets",
     "make_classification_data": "datasets",
+    "plot_loss_landscape": "landscape",
+    "LiveFigure": "live",
+    "playground": "playground_widget",  # not "playground": the module would shadow the function
+    "step_explorer": "widgets",
 }
 
 __all__ = [

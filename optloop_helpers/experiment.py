@@ -1,0 +1,128 @@
+"""One training run described by a few plain values: the settings behind the playground's controls.
+
+``Settings`` holds the learning rate, epochs, optimizer, loss, data noise and seed (each checked
+against the same bounds the sliders have); ``run_experiment`` makes the data and the seeded model and
+calls :func:`~optloop_helpers.loop.fit`. Nothing here plots or knows about widgets.
+
+Example::
+
+    >>> history = run_experiment(Settings(lr=0.01, epochs=300))
+    >>> history.epochs[:3], round(history.param("weights")[-1], 4)
+    ([0, 3, 6], 0.699)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from ._validate import check_choice, check_int, check_number
+from .data import LineData, make_line_data
+from .loop import History, Progress, fit
+from .models import LinearRegressionModel
+
+# name -> what the learner reads in the controls
+OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD with momentum", "adam": "Adam"}
+LOSSES = {"l1": "L1 (mean absolute error)", "mse": "MSE (mean squared error)"}
+LR_RANGE = (1e-4, 10.0)
+EPOCHS_RANGE = (10, 5000)
+NOISE_RANGE = (0.0, 0.5)
+SEED_RANGE = (0, 9999)
+MOMENTUM = 0.9
+
+
+def check_between(name: str, value: Any, low: float, high: float) -> float:
+    """Return ``value`` as a float; it must be a number in ``[low, high]``.
+
+    Example::
+
+        >>> check_between("lr", 100, 1e-4, 10)
+        Traceback (most recent call last):
+        ...
+        ValueError: lr must be between 0.0001 and 10, got 100
+    """
+    number = check_number(name, value)
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
+    return number
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything one run depends on; the defaults are the article's (SGD, lr 0.01, L1, 300 epochs)."""
+
+    lr: float = 0.01
+    epochs: int = 300
+    optimizer: str = "sgd"
+    loss: str = "l1"
+    noise: float = 0.0
+    seed: int = 42
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lr", check_between("lr", self.lr, *LR_RANGE))
+        check_int("epochs", self.epochs, *EPOCHS_RANGE)
+        check_choice("optimizer", self.optimizer, tuple(OPTIMIZERS))
+        check_choice("loss", self.loss, tuple(LOSSES))
+        object.__setattr__(self, "noise", check_between("noise", self.noise, *NOISE_RANGE))
+        check_int("seed", self.seed, *SEED_RANGE)
+
+    @property
+    def eval_every(self) -> int:
+        """Test often enough for about 100 points on the loss curves (every epoch for short runs)."""
+        return max(1, self.epochs // 100)
+
+
+def make_loss_fn(loss: str) -> nn.Module:
+    """``"l1"`` -> ``nn.L1Loss()``, ``"mse"`` -> ``nn.MSELoss()``.
+
+    Example::
+
+        >>> make_loss_fn("mse")
+        MSELoss()
+    """
+    check_choice("loss", loss, tuple(LOSSES))
+    return nn.L1Loss() if loss == "l1" else nn.MSELoss()
+
+
+def make_optimizer(optimizer: str, params: Any, lr: float) -> torch.optim.Optimizer:
+    """``"sgd"``, ``"momentum"`` (SGD with momentum 0.9) or ``"adam"`` over ``params``.
+
+    Example::
+
+        >>> make_optimizer("adam", LinearRegressionModel().parameters(), lr=0.01).__class__.__name__
+        'Adam'
+    """
+    check_choice("optimizer", optimizer, tuple(OPTIMIZERS))
+    check_between("lr", lr, *LR_RANGE)
+    if optimizer == "adam":
+        return torch.optim.Adam(params, lr=lr)
+    return torch.optim.SGD(params, lr=lr, momentum=MOMENTUM if optimizer == "momentum" else 0.0)
+
+
+@functools.lru_cache(maxsize=16)
+def make_data(noise: float = 0.0, seed: int = 42) -> LineData:
+    """The straight-line data with ``noise`` (standard deviation) drawn from ``seed``; cached."""
+    return make_line_data(noise_std=noise, seed=seed)
+
+
+def start_model(seed: int = 42) -> LinearRegressionModel:
+    """``torch.manual_seed(seed)`` then a fresh ``LinearRegressionModel`` (seed 42: weights 0.3367, bias 0.1288)."""
+    check_int("seed", seed, *SEED_RANGE)
+    torch.manual_seed(seed)
+    return LinearRegressionModel()
+
+
+def run_experiment(settings: Settings, callback: Callable[[Progress], Any] | None = None) -> History:
+    """Train a seeded model on the settings' data with ``fit`` and return its ``History``."""
+    if not isinstance(settings, Settings):
+        raise TypeError(f"settings must be a Settings, got {type(settings).__name__}")
+    data = make_data(settings.noise, settings.seed)
+    model = start_model(settings.seed)
+    optimizer = make_optimizer(settings.optimizer, model.parameters(), settings.lr)
+    loss_fn = make_loss_fn(settings.loss)
+    return fit(model, data, loss_fn, optimizer, settings.epochs, eval_every=settings.eval_every, callback=callback)

@@ -1,0 +1,122 @@
+"""A live figure: a matplotlib figure kept alive and pushed to the notebook as a PNG through a display handle.
+
+Static parts (axes, ticks, scatter, contours) are drawn once and kept as a background; each frame
+restores that background, draws only the moving artists (lines whose data changed with ``set_data``)
+and encodes a small PNG. Frames are throttled by time (at most one per ``min_interval`` seconds, plus
+the final one), so plotting costs little while training runs. The figure is a plain
+``matplotlib.figure.Figure`` on an Agg canvas: no pyplot, no figure manager, no ipympl. Because the
+picture is a ``display_data`` output, a saved notebook shows the last frame even without a kernel.
+
+Example::
+
+    >>> live = LiveFigure(ncols=1, figsize=(4, 3))
+    >>> line = live.animate(live.axes[0].plot([], [])[0])
+    >>> line.set_data([0, 1], [1, 0])
+    >>> live.push(final=True), live.png[:4]
+    (True, b'\\x89PNG')
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import time
+from typing import Any
+
+
+class LiveFigure:
+    """A figure with ``ncols`` axes side by side, rendered to PNG frames for a display handle."""
+
+    def __init__(
+        self,
+        ncols: int = 1,
+        figsize: tuple[float, float] = (7.0, 4.0),
+        dpi: int = 72,
+        min_interval: float = 0.15,
+        label: str = "optloop live figure",
+    ) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        self.canvas = FigureCanvasAgg(self.figure)
+        axes = self.figure.subplots(1, ncols, squeeze=False)
+        self.axes = list(axes[0])
+        self.min_interval = min_interval
+        self.label = label
+        self.png: bytes | None = None
+        self.frames = 0
+        self.handle: Any = None
+        self._artists: list[Any] = []
+        self._background: Any = None
+        self._last_push = -math.inf
+
+    def animate(self, artist: Any) -> Any:
+        """Mark ``artist`` as moving: it is drawn on every frame, over the cached background."""
+        artist.set_animated(True)
+        self._artists.append(artist)
+        return artist
+
+    def forget_animated(self) -> None:
+        """Forget every moving artist (before the axes are cleared and rebuilt)."""
+        self._artists.clear()
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        """Say that a static part changed: the next frame redraws the whole figure once."""
+        self._background = None
+
+    def render(self) -> bytes:
+        """Draw a frame (background from cache, moving artists on top) and return it as PNG bytes."""
+        if self._background is None:
+            self.canvas.draw()  # animated artists are skipped here
+            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in self._artists:
+            if artist.get_visible() and artist.figure is not None:
+                self.figure.draw_artist(artist)
+        self.png = self._encode_png()
+        self.frames += 1
+        return self.png
+
+    def _encode_png(self) -> bytes:
+        from PIL import Image
+
+        width, height = self.canvas.get_width_height(physical=True)
+        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="PNG", compress_level=1)
+        return out.getvalue()
+
+    def push(self, final: bool = False) -> bool:
+        """Render and send a frame, unless one was sent less than ``min_interval`` ago (``final`` always sends).
+
+        Returns whether a frame was made. Frames are only rendered when someone can see them: while
+        the figure is displayed, or for the ``final`` frame.
+        """
+        now = time.perf_counter()
+        if not final and (self.handle is None or now - self._last_push < self.min_interval):
+            return False
+        self.render()
+        self._last_push = now
+        if self.handle is not None:
+            self.handle.update(self._bundle(), raw=True)
+        return True
+
+    def _bundle(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"text/plain": f"<{self.label}>"}
+        if self.png is None:
+            self.render()
+        data["image/png"] = base64.b64encode(self.png).decode("ascii")
+        return data
+
+    def show(self) -> None:
+        """Display the current frame in the notebook and keep its display handle for later frames."""
+        from IPython.display import display
+
+        self.handle = display(self._bundle(), raw=True, display_id=True)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return self._bundle()

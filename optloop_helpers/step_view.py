@@ -1,0 +1,81 @@
+"""The picture of ONE optimizer step: the line before and after, and the step as an arrow on the loss landscape.
+
+Used by :func:`~optloop_helpers.widgets.step_explorer`; knows nothing about widgets.
+
+Example::
+
+    >>> from optloop_helpers import make_line_data
+    >>> view = StepView(make_line_data(), loss="l1")
+    >>> view.draw_step(before=(0.3367, 0.1288), after=(0.3406, 0.1388), lr=0.01)
+    >>> view.headline.get_text()
+    'learning rate 0.01: weights 0.3367 -> 0.3406, bias 0.1288 -> 0.1388 | train loss 0.3129 -> 0.3014'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from .experiment import make_loss_fn
+from .landscape import draw_landscape, loss_landscape
+from .live import LiveFigure
+
+
+class StepView:
+    """Two panels: the data with the line before/after the step, and the landscape with the step's arrow."""
+
+    def __init__(self, data: Any, loss: str = "l1", start: tuple[float, float] = (0.3367, 0.1288),
+                 figsize: tuple[float, float] = (10.0, 4.0), dpi: int = 72) -> None:
+        self.data, self.loss, self.start = data, loss, start
+        self._loss_fn = make_loss_fn(loss)
+        self.live = LiveFigure(ncols=2, figsize=figsize, dpi=dpi, label="optloop step explorer view")
+        ax_data, ax_land = self.live.axes
+        X, y = data.X_train.detach().cpu(), data.y_train.detach().cpu()
+        ax_data.scatter(X.flatten().numpy(), y.flatten().numpy(), c="tab:blue", s=10, label="Training data")
+        ax_data.plot([0, 1], [start[1], start[0] + start[1]], "--", color="gray", label="before the step")
+        self.after_line = self.live.animate(ax_data.plot([], [], color="tab:red", label="after one step")[0])
+        ax_data.set_xlim(-0.05, 1.05)
+        ax_data.set_ylim(-0.2, 1.4)
+        ax_data.set_xlabel("X")
+        ax_data.set_ylabel("y")
+        ax_data.set_title("The line before and after one step")
+        ax_data.legend(loc="upper left", fontsize="small")
+        self.landscape = loss_landscape(data, loss, include=(start,), margin=0.8)
+        draw_landscape(ax_land, self.landscape)
+        ax_land.plot([start[0]], [start[1]], "o", color="black", markersize=5, label="start")
+        self.arrow = self.live.animate(
+            ax_land.quiver([start[0]], [start[1]], [0.0], [0.0], angles="xy", scale_units="xy", scale=1,
+                           color="tab:red", width=0.012)
+        )
+        self.end = self.live.animate(ax_land.plot([], [], "o", color="tab:red", markersize=5, label="after")[0])
+        ax_land.legend(loc="upper right", fontsize="small")
+        self.headline = self.live.animate(self.live.figure.suptitle(" ", fontsize="medium"))
+
+    def train_loss(self, weights: float, bias: float) -> float:
+        """The training loss of the line ``weights * X + bias``."""
+        with torch.inference_mode():
+            return self._loss_fn(weights * self.data.X_train + bias, self.data.y_train).item()
+
+    def draw_step(self, before: tuple[float, float], after: tuple[float, float], lr: float) -> None:
+        """Move the 'after' line, the arrow and the headline to show a step from ``before`` to ``after``."""
+        (w0, b0), (w1, b1) = before, after
+        self.after_line.set_data([0.0, 1.0], [b1, w1 + b1])
+        self.arrow.set_offsets([[w0, b0]])
+        self.arrow.set_UVC([w1 - w0], [b1 - b0])
+        self.end.set_data([w1], [b1])
+        off_map = not (self.landscape.weights[0] <= w1 <= self.landscape.weights[-1]
+                       and self.landscape.bias[0] <= b1 <= self.landscape.bias[-1])
+        self.headline.set_text(
+            f"learning rate {lr:.4g}: weights {w0:.4f} -> {w1:.4f}, bias {b0:.4f} -> {b1:.4f} | "
+            f"train loss {self.train_loss(w0, b0):.4f} -> {self.train_loss(w1, b1):.4f}"
+            + (" (the step jumps off the map: too big)" if off_map else "")
+        )
+        self.headline.set_color("tab:red" if off_map else "black")
+        self.live.push(final=True)
+
+    def show_message(self, message: str) -> None:
+        """Show ``message`` in red as the headline and send the frame."""
+        self.headline.set_text(message)
+        self.headline.set_color("tab:red")
+        self.live.push(final=True)
