@@ -101,7 +101,7 @@ def gradients(model, X, y, sign=1.0, factor=2.0, reduce="mean", with_x=True):
 def test_check_mse_gradients_passes_a_right_answer_as_tensors_or_floats():
     result = check_mse_gradients(gradients)
     assert result
-    assert result.message == "dL/dweight = -0.2828, dL/dbias = -0.6258, the same as autograd"
+    assert result.message == "dL/dweights = -0.2828, dL/dbias = -0.6258, the same as autograd"
     assert check_mse_gradients(lambda m, X, y: tuple(g.item() for g in gradients(m, X, y)))
 
 
@@ -119,10 +119,10 @@ def used_autograd(model, X, y):
         (lambda m, X, y: gradients(m, X, y, factor=1.0), ["half the right size", "2 * error"]),
         (lambda m, X, y: gradients(m, X, y)[::-1], ["the two gradients are swapped"]),
         (lambda m, X, y: gradients(m, X, y, reduce="sum"), ["40 times too big", ".mean(), not .sum()"]),
-        (lambda m, X, y: gradients(m, X, y, with_x=False), ["dL/dweight must include X", "chain rule"]),
+        (lambda m, X, y: gradients(m, X, y, with_x=False), ["dL/dweights must include X", "chain rule"]),
         (used_autograd, ["you called loss.backward(): work the gradients out by hand"]),
         (lambda m, X, y: (2 * (m(X) - y) * X, 2 * (m(X) - y)), ["each gradient must be one number", ".mean()"]),
-        (lambda m, X, y: -0.2828, ["return two numbers, (dL/dweight, dL/dbias), got float"]),
+        (lambda m, X, y: -0.2828, ["return two numbers, (dL/dweights, dL/dbias), got float"]),
         (lambda m, X, y: (0.1, 0.2), ["you returned (0.1000, 0.2000), expected (-0.2828, -0.6258)"]),
     ],
     ids=["sign", "no-factor-2", "swapped", "sum", "no-x", "autograd", "not-reduced", "one-number", "other"],

@@ -6,7 +6,7 @@ Example::
     ...     error = model.weights * X + model.bias - y
     ...     return (2 * error * X).mean(), (2 * error).mean()
     >>> print(check_mse_gradients(mse_gradients))
-    ✅ MSE gradients by hand: dL/dweight = -0.2828, dL/dbias = -0.6258, the same as autograd
+    ✅ MSE gradients by hand: dL/dweights = -0.2828, dL/dbias = -0.6258, the same as autograd
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def check_zero_grad(fresh_gradients: Callable[..., Any]) -> CheckResult:
 
 
 def check_mse_gradients(mse_gradients: Callable[..., Any]) -> CheckResult:
-    """Check ``mse_gradients(model, X, y)`` returns ``(dL/dweight, dL/dbias)`` of the MSE loss, worked out by hand.
+    """Check ``mse_gradients(model, X, y)`` returns ``(dL/dweights, dL/dbias)`` of the MSE loss, worked out by hand.
 
     Example::
 
@@ -102,7 +102,7 @@ def check_mse_gradients(mse_gradients: Callable[..., Any]) -> CheckResult:
     if isinstance(answer, CheckResult):
         return answer
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        return failed(exercise, f"return two numbers, (dL/dweight, dL/dbias), got {describe(answer)}")
+        return failed(exercise, f"return two numbers, (dL/dweights, dL/dbias), got {describe(answer)}")
     numbers = tuple(as_number(a) for a in answer)
     if None in numbers:
         return failed(exercise, "each gradient must be one number: take the .mean() over the points, got "
@@ -113,19 +113,19 @@ def check_mse_gradients(mse_gradients: Callable[..., Any]) -> CheckResult:
     dw, db = expected
     n = len(X)
     if close(got, expected):
-        return passed(exercise, f"dL/dweight = {fmt(dw)}, dL/dbias = {fmt(db)}, the same as autograd")
+        return passed(exercise, f"dL/dweights = {fmt(dw)}, dL/dbias = {fmt(db)}, the same as autograd")
     if close(got, (-dw, -db)):
         return failed(exercise, f"wrong sign: you returned {fmt(got)}, the right answer is {fmt(expected)}; the "
                                 "error is prediction - target (y_pred - y), not y - y_pred")
     if close(got, (db, dw)):
-        return failed(exercise, "the two gradients are swapped: return (dL/dweight, dL/dbias) in that order")
+        return failed(exercise, "the two gradients are swapped: return (dL/dweights, dL/dbias) in that order")
     if close(got, (dw / 2, db / 2)) or close(got, (-dw / 2, -db / 2)):
         return failed(exercise, "your gradients are half the right size: the derivative of error**2 is 2 * error")
     if close(got, (dw * n, db * n)):
         return failed(exercise, f"your gradients are {n} times too big: the loss is a mean, so take .mean(), not .sum()")
     if close(got[0], db) or close(got[0], -db):
-        return failed(exercise, "dL/dweight must include X: by the chain rule d(weights * X + bias)/dweights = X")
-    return failed(exercise, f"you returned {fmt(got)}, expected {fmt(expected)}: dL/dweight = mean(2 * error * X) "
+        return failed(exercise, "dL/dweights must include X: by the chain rule d(weights * X + bias)/dweights = X")
+    return failed(exercise, f"you returned {fmt(got)}, expected {fmt(expected)}: dL/dweights = mean(2 * error * X) "
                             "and dL/dbias = mean(2 * error), with error = y_pred - y")
 
 
