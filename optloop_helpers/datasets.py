@@ -111,12 +111,12 @@ def make_curve_data(
 
 def make_classification_data(
     n_samples: int = 200,
-    distance: float = 2.5,
+    distance: float = 3.0,
     train_fraction: float = 0.8,
     noise_std: float = 1.0,
     seed: int = 42,
 ) -> SplitData:
-    """Two round clouds of 2-D points, class 0 and class 1, whose centres are ``distance`` apart.
+    """Two round clouds of 2-D points, class 0 (upper left) and class 1 (lower right), centres ``distance`` apart.
 
     Half the points are in each class. ``X`` has shape ``[n, 2]``; ``y`` holds the labels as
     float32 0.0/1.0 with shape ``[n, 1]`` (what ``nn.BCEWithLogitsLoss`` expects). The larger
@@ -135,8 +135,8 @@ def make_classification_data(
     train_fraction, noise_std = _check_common(n_samples, train_fraction, noise_std, seed)
     generator = torch.Generator().manual_seed(seed)
     labels = (torch.arange(n_samples) % 2).float().unsqueeze(dim=1)
-    # centres at -distance/2 and +distance/2 along the diagonal (1, 1) / sqrt(2)
-    direction = torch.tensor([1.0, 1.0]) / math.sqrt(2)
+    # class 0 centred at -distance/2 and class 1 at +distance/2 along the direction (1, -1) / sqrt(2)
+    direction = torch.tensor([1.0, -1.0]) / math.sqrt(2)
     centres = (labels - 0.5) * distance * direction
     X = centres + noise_std * torch.randn(n_samples, 2, generator=generator)
     return _shuffle_split(X, labels, train_fraction, generator, "two clouds")

@@ -54,8 +54,8 @@ def test_classification_shapes_labels_and_balance():
 def test_classes_sit_around_their_centres():
     data = make_classification_data(n_samples=2000, distance=4.0, noise_std=0.1)
     X, y = data.X_train, data.y_train.flatten()
-    assert torch.allclose(X[y == 1].mean(0), torch.tensor([2**0.5, 2**0.5]), atol=0.05)
-    assert torch.allclose(X[y == 0].mean(0), -torch.tensor([2**0.5, 2**0.5]), atol=0.05)
+    assert torch.allclose(X[y == 1].mean(0), torch.tensor([2**0.5, -(2**0.5)]), atol=0.05)
+    assert torch.allclose(X[y == 0].mean(0), torch.tensor([-(2**0.5), 2**0.5]), atol=0.05)
 
 
 def test_repr_and_to():
