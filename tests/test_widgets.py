@@ -1,0 +1,165 @@
+"""step_explorer, the controls, the live figure and the coalescer."""
+
+import asyncio
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+import torch
+import traitlets
+from torch import nn
+
+from optloop_helpers import LinearRegressionModel, LiveFigure, make_line_data, step_explorer
+from optloop_helpers.coalesce import Coalescer
+from optloop_helpers.widgets import DESCRIPTIONS, make_control
+
+
+def one_step(lr, loss_fn=None):
+    data = make_line_data()
+    torch.manual_seed(42)
+    model = LinearRegressionModel()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    loss = (loss_fn or nn.L1Loss())(model(data.X_train), data.y_train)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return model.weights.item(), model.bias.item()
+
+
+@pytest.mark.parametrize("lr", [0.0001, 0.01, 0.5, 10.0])
+def test_step_explorer_shows_where_one_step_lands(lr):
+    explorer = step_explorer(lr=0.002)
+    explorer.controls["lr"].value = lr  # a change: the step is taken and drawn at once (no event loop here)
+    weights, bias = one_step(lr)
+    assert explorer.history.param("weights") == [weights]
+    assert explorer.history.param("bias") == [bias]
+    view = explorer.view
+    assert list(view.after_line.get_ydata()) == pytest.approx([bias, weights + bias])
+    assert view.arrow.U[0] == pytest.approx(weights - 0.3367, abs=1e-4)
+    assert view.arrow.V[0] == pytest.approx(bias - 0.1288, abs=1e-4)
+    assert list(view.end.get_xdata()) == [weights]
+    assert view.headline.get_text().startswith(f"learning rate {lr:.4g}: weights 0.3367 -> {weights:.4f}")
+    assert ("jumps off the map" in view.headline.get_text()) == (lr == 10.0)
+    assert explorer.error is None
+
+
+def test_step_explorer_with_mse_and_run_returns_the_history():
+    explorer = step_explorer(loss="mse")
+    history = explorer.run()
+    assert history is explorer.history and history.epochs_run == 1
+    assert history.param("weights") == [one_step(0.01, nn.MSELoss())[0]]
+    assert "optloop-step-explorer" in explorer.box._dom_classes
+    assert "optloop-control-lr" in explorer.controls["lr"]._dom_classes
+
+
+def test_step_explorer_lr_slider_is_bounded():
+    explorer = step_explorer()
+    explorer.controls["lr"].value = 1000
+    assert explorer.controls["lr"].value == 10
+    explorer.controls["lr"].value = 1e-12
+    assert explorer.controls["lr"].value == pytest.approx(1e-4)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"loss": "huber"}, ValueError, "loss must be one of 'l1', 'mse', got 'huber'"),
+        ({"data": "points"}, TypeError, "data must be a LineData (from make_line_data()), got str"),
+        ({"lr": 0}, ValueError, "lr must be between 0.0001 and 10, got 0"),
+    ],
+)
+def test_step_explorer_rejects_bad_arguments(kwargs, error, message):
+    with pytest.raises(error) as info:
+        step_explorer(**kwargs)
+    assert message in str(info.value)
+
+
+def test_a_failing_step_is_a_message_not_an_exception(monkeypatch):
+    explorer = step_explorer()
+    monkeypatch.setattr(explorer.view, "draw_step", lambda *a: (_ for _ in ()).throw(ValueError("no picture")))
+    explorer.controls["lr"].value = 0.1
+    assert explorer.view.headline.get_text() == "something went wrong: ValueError: no picture"
+
+
+def test_make_control_gives_every_control_its_description_and_class():
+    values = {"preset": "custom", "lr": 0.01, "epochs": 300, "optimizer": "sgd", "loss": "l1", "noise": 0.0,
+              "seed": 42, "log_scale": False}
+    for name, value in values.items():
+        control = make_control(name, value)
+        assert control.description == DESCRIPTIONS[name]
+        assert f"optloop-control-{name}" in control._dom_classes
+    with pytest.raises(ValueError, match="name must be one of 'preset', 'lr'"):
+        make_control("speed", 1)
+    with pytest.raises(traitlets.TraitError):
+        make_control("optimizer", "rmsprop")
+
+
+def test_live_figure_redraws_static_parts_only_when_told():
+    live = LiveFigure(ncols=1, figsize=(3, 2))
+    line = live.animate(live.axes[0].plot([], [])[0])
+    draws = []
+    live.canvas.mpl_connect("draw_event", lambda event: draws.append(event))
+    for i in range(5):
+        line.set_data([0, 1], [0, i])
+        live.render()
+    assert len(draws) == 1  # one full draw, then blitting
+    live.invalidate()
+    live.render()
+    assert len(draws) == 2 and live.frames == 6
+
+
+def test_live_figure_frames_differ_when_the_data_moves():
+    live = LiveFigure(ncols=1, figsize=(3, 2))
+    line = live.animate(live.axes[0].plot([], [], linewidth=3)[0])
+    live.axes[0].set_xlim(0, 1)
+    live.axes[0].set_ylim(0, 1)
+    line.set_data([0, 1], [0, 1])
+    first = live.render()
+    line.set_data([0, 1], [1, 0])
+    assert live.render() != first
+
+
+def test_live_figure_push_throttles_but_always_sends_the_final_frame():
+    live = LiveFigure(ncols=1, figsize=(3, 2), min_interval=3600)
+    sent = []
+
+    class Handle:
+        def update(self, data, raw):
+            sent.append(data)
+
+    assert live.push() is False  # not displayed: nothing to do
+    live.handle = Handle()
+    assert [live.push(), live.push(), live.push(final=True)] == [True, False, True]
+    assert len(sent) == 2
+    assert live._repr_mimebundle_()["text/plain"] == "<optloop live figure>"
+
+
+def test_coalescer_runs_at_once_without_an_event_loop():
+    runs = []
+    coalescer = Coalescer(lambda: runs.append(1))
+    for _ in range(3):
+        coalescer.request()
+    assert len(runs) == 3 and coalescer.runs == 3
+
+
+def test_coalescer_merges_a_burst_in_a_running_loop_and_can_cancel():
+    runs = []
+    coalescer = Coalescer(lambda: runs.append(1), delay=0.01)
+
+    async def burst():
+        for _ in range(100):
+            coalescer.request()
+        await asyncio.sleep(0.05)
+        coalescer.request()
+        coalescer.cancel()
+        await asyncio.sleep(0.05)
+
+    asyncio.run(burst())
+    assert runs == [1]
+
+
+def test_coalescer_rejects_a_non_callable():
+    with pytest.raises(TypeError, match="action must be callable, got 3"):
+        Coalescer(3)
