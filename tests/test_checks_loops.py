@@ -176,7 +176,7 @@ def make_one_epoch(test_first=False, zero=True, evaluate=True, inference=True, s
 def test_check_one_epoch_passes_a_right_answer():
     result = check_one_epoch(make_one_epoch())
     assert result, result
-    assert result.message == "two epochs: train loss (0.3129, 0.3014), test loss (0.4811, 0.4676)"
+    assert result.message == "two calls in a row: train loss (0.3129, 0.3014), test loss (0.4811, 0.4676)"
 
 
 @pytest.mark.parametrize(

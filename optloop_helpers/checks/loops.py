@@ -268,4 +268,4 @@ def check_one_epoch(one_epoch: Callable[..., Any]) -> CheckResult:
     if not close(got_train, tuple(train_losses)):
         return failed(exercise, f"the train losses are {fmt(got_train)}, expected {fmt(tuple(train_losses))}: "
                                 "return the loss of the training forward pass")
-    return passed(exercise, f"two epochs: train loss {fmt(got_train)}, test loss {fmt(got_test)}")
+    return passed(exercise, f"two calls in a row: train loss {fmt(got_train)}, test loss {fmt(got_test)}")
