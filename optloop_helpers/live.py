@@ -12,8 +12,8 @@ Example::
     >>> live = LiveFigure(ncols=1, figsize=(4, 3))
     >>> line = live.animate(live.axes[0].plot([], [])[0])
     >>> line.set_data([0, 1], [1, 0])
-    >>> live.push(final=True), live.png[:4]
-    (True, b'\\x89PNG')
+    >>> live.png[:4]  # rendered when asked for (or pushed to the notebook once displayed)
+    b'\\x89PNG'
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import base64
 import io
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 
@@ -45,9 +46,11 @@ class LiveFigure:
         self.axes = list(axes[0])
         self.min_interval = min_interval
         self.label = label
-        self.png: bytes | None = None
+        self._png: bytes | None = None
+        self._stale = True
         self.frames = 0
         self.handle: Any = None
+        self.before_draw: Callable[[], Any] | None = None  # brings the artists up to date before a frame
         self._artists: list[Any] = []
         self._background: Any = None
         self._last_push = -math.inf
@@ -69,6 +72,8 @@ class LiveFigure:
 
     def render(self) -> bytes:
         """Draw a frame (background from cache, moving artists on top) and return it as PNG bytes."""
+        if self.before_draw is not None:
+            self.before_draw()
         if self._background is None:
             self.canvas.draw()  # animated artists are skipped here
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
@@ -77,9 +82,17 @@ class LiveFigure:
         for artist in self._artists:
             if artist.get_visible() and artist.figure is not None:
                 self.figure.draw_artist(artist)
-        self.png = self._encode_png()
+        self._png = self._encode_png()
+        self._stale = False
         self.frames += 1
-        return self.png
+        return self._png
+
+    @property
+    def png(self) -> bytes:
+        """The current frame as PNG bytes (rendered now if something changed since the last frame)."""
+        if self._stale or self._png is None:
+            self.render()
+        return self._png
 
     def _encode_png(self) -> bytes:
         from PIL import Image
@@ -94,10 +107,13 @@ class LiveFigure:
         """Render and send a frame, unless one was sent less than ``min_interval`` ago (``final`` always sends).
 
         Returns whether a frame was made. Frames are only rendered when someone can see them: while
-        the figure is displayed, or for the ``final`` frame.
+        the figure is not displayed, nothing is drawn until ``png`` is asked for.
         """
+        self._stale = True
+        if self.handle is None:
+            return False
         now = time.perf_counter()
-        if not final and (self.handle is None or now - self._last_push < self.min_interval):
+        if not final and now - self._last_push < self.min_interval:
             return False
         self.render()
         self._last_push = now
@@ -106,11 +122,7 @@ class LiveFigure:
         return True
 
     def _bundle(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"text/plain": f"<{self.label}>"}
-        if self.png is None:
-            self.render()
-        data["image/png"] = base64.b64encode(self.png).decode("ascii")
-        return data
+        return {"text/plain": f"<{self.label}>", "image/png": base64.b64encode(self.png).decode("ascii")}
 
     def show(self) -> None:
         """Display the current frame in the notebook and keep its display handle for later frames."""

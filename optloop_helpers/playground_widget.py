@@ -167,7 +167,7 @@ class Playground:
     def _summary(self, history: History) -> str:
         if history.diverged:
             return f'<span style="color:#b71c1c">{divergence_text(history)}</span>'
-        return self.view.headline.get_text()
+        return self.view.headline_text()
 
     def _run_safely(self) -> None:
         try:

@@ -1,10 +1,11 @@
 """The playground's picture: loss curves, the data with the fitted line, and the path on the loss landscape.
 
 A ``TrainingView`` draws one run of :func:`~optloop_helpers.experiment.run_experiment` on a
-:class:`~optloop_helpers.live.LiveFigure`. ``prepare`` draws the static parts (redrawn only when the
-data, the loss, the number of epochs or the scale change); ``update`` is the ``fit`` callback that moves
-the lines while training runs; ``finish`` draws the final frame with the learned and true numbers, or
-"diverged at epoch N: try a smaller learning rate". It knows nothing about widgets.
+:class:`~optloop_helpers.live.LiveFigure`. ``prepare`` starts a run; ``update`` is the ``fit`` callback;
+``finish`` records the final state: the learned and true numbers, or "diverged at epoch N: try a smaller
+learning rate". Drawing happens only when a frame is made (``draw()``, called by the live figure): the
+static parts are rebuilt only when the data, the loss, the number of epochs or the scale change, and
+only the lines move. It knows nothing about widgets.
 
 Example::
 
@@ -14,6 +15,7 @@ Example::
     >>> view.prepare(settings)
     >>> history = run_experiment(settings, callback=view.update)
     >>> view.finish(history)
+    >>> view.draw()
     >>> view.train_line.get_ydata() == history.train_loss
     True
     >>> view.headline.get_text()
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import math
 from typing import Any
+
+import torch
 
 from .experiment import Settings, make_data, make_loss_fn, start_model
 from .landscape import draw_landscape, loss_landscape
@@ -45,31 +49,107 @@ class TrainingView:
 
     def __init__(self, log_scale: bool = False, figsize: tuple[float, float] = (13.0, 4.2), dpi: int = 72) -> None:
         self.live = LiveFigure(ncols=3, figsize=figsize, dpi=dpi, label="optloop playground view")
+        self.live.before_draw = self.draw
         self.log_scale = log_scale
-        self.settings: Settings | None = None
+        self.settings = Settings()
+        self.history: History | None = None
+        self.message = ""
+        self.final = False
         self._static_key: tuple[Any, ...] | None = None
-        self._ylim: tuple[float, float] = (0.0, 1.0)
+        self._base_ylim: tuple[float, float] = (0.0, 1.0)
         self._start: tuple[float, float] = (0.0, 0.0)
 
-    # -- static parts -------------------------------------------------------------------------
+    # -- the state of the run -----------------------------------------------------------------
     def prepare(self, settings: Settings, log_scale: bool | None = None) -> None:
-        """Get ready to draw a run with ``settings``: redraw static parts only if they changed."""
+        """Start showing a new run with ``settings`` (nothing is drawn until the next frame)."""
         if log_scale is not None:
             self.log_scale = bool(log_scale)
         data = make_data(settings.noise, settings.seed)
         model = start_model(settings.seed)
         self._start = (model.weights.item(), model.bias.item())
         loss_fn = make_loss_fn(settings.loss)
-        initial = max(loss_fn(model(data.X_train), data.y_train).item(), loss_fn(model(data.X_test), data.y_test).item())
-        ylim = (initial * 1e-4, initial * 2.0) if self.log_scale else (0.0, initial * 1.1)
-        self.settings = settings
-        self._rebuild_if_needed((settings.noise, settings.seed, settings.loss, settings.epochs, self.log_scale), ylim)
+        with torch.inference_mode():
+            initial = max(loss_fn(model(data.X_train), data.y_train).item(),
+                          loss_fn(model(data.X_test), data.y_test).item())
+        self._base_ylim = (initial * 1e-4, initial * 2.0) if self.log_scale else (0.0, initial * 1.1)
+        self.settings, self.history, self.message, self.final = settings, None, "", False
+
+    def update(self, progress: Progress) -> None:
+        """The ``fit`` callback: remember the progress and send a frame if the last one is old enough."""
+        self.history = progress.history
+        self.live.push()
+
+    def finish(self, history: History) -> None:
+        """Record the finished run and send the final frame."""
+        self.history, self.final = history, True
+        self.live.push(final=True)
+
+    def show_message(self, message: str) -> None:
+        """Show ``message`` in red as the headline (e.g. what went wrong) and send the frame."""
+        self.message = message
+        self.live.push(final=True)
+
+    def headline_text(self) -> str:
+        """The line above the pictures: final numbers, the divergence message, or another message."""
+        history, epochs = self.history, self.settings.epochs
+        if self.message:
+            return self.message
+        if history is None:
+            return " "  # not empty: the layout keeps room for it
+        if history.diverged:
+            return divergence_text(history)
+        if not self.final or not history.params:
+            return f"training... epoch {history.epochs_run}/{epochs}"
+        data = make_data(self.settings.noise, self.settings.seed)
+        return (
+            f"epoch {history.epochs_run}/{epochs} | "
+            f"weights {history.param('weights')[-1]:.4f} (true {data.weight}), "
+            f"bias {history.param('bias')[-1]:.4f} (true {data.bias}) | "
+            f"train loss {history.train_loss[-1]:.4f}, test loss {history.test_loss[-1]:.4f}"
+        )
+
+    # -- drawing ------------------------------------------------------------------------------
+    def draw(self) -> None:
+        """Bring the figure up to date: rebuild static parts if needed, then move the lines."""
+        s = self.settings
+        self._rebuild_if_needed((s.noise, s.seed, s.loss, s.epochs, self.log_scale), self._ylim())
+        history = self.history
+        for line in (self.train_line, self.test_line, self.fitted_line):
+            line.set_data([], [])
+        self.path_line.set_data([self._start[0]], [self._start[1]])
+        self.position.set_data([self._start[0]], [self._start[1]])
+        self.counter.set_text("")
+        if history is not None:
+            self.train_line.set_data(history.epochs, history.train_loss)
+            self.test_line.set_data(history.epochs, history.test_loss)
+            self.counter.set_text(f"epoch {history.epochs_run}/{s.epochs}")
+            if history.params:
+                weights, bias = history.param("weights"), history.param("bias")
+                self.fitted_line.set_data([0.0, 1.0], [bias[-1], weights[-1] + bias[-1]])
+                self.path_line.set_data([self._start[0], *weights], [self._start[1], *bias])
+                self.position.set_data([weights[-1]], [bias[-1]])
+        self.headline.set_text(self.headline_text())
+        bad = bool(self.message) or bool(history and history.diverged)
+        self.headline.set_color("tab:red" if bad else "black")
+
+    def _ylim(self) -> tuple[float, float]:
+        """The loss axis limits: from the starting loss, widened at the end if the run left them."""
+        low, high = self._base_ylim
+        history = self.history
+        if not self.final or history is None or history.diverged:
+            return low, high
+        values = _finite(history.train_loss + history.test_loss)
+        if values:
+            high = max(high, max(values) * 1.1)
+            positive = [v for v in values if v > 0]
+            if self.log_scale and positive:
+                low = min(low, min(positive) / 2)
+        return low, high
 
     def _rebuild_if_needed(self, key: tuple[Any, ...], ylim: tuple[float, float]) -> None:
         if (key, ylim) == self._static_key:
-            self._clear_moving()
             return
-        self._static_key, self._ylim = (key, ylim), ylim
+        self._static_key = (key, ylim)
         noise, seed, loss, epochs, log_scale = key
         data = make_data(noise, seed)
         live = self.live
@@ -103,69 +183,7 @@ class TrainingView:
         # 3. the loss landscape and the optimizer's path
         draw_landscape(ax_land, loss_landscape(data, loss, include=(self._start,), margin=0.8))
         self.path_line = live.animate(ax_land.plot([], [], "-", color="tab:red", linewidth=1.2, label="path")[0])
-        self.position = live.animate(ax_land.plot([], [], "o", color="tab:red", markersize=6)[0])
+        self.position = live.animate(ax_land.plot([], [], "o", color="tab:red", markersize=9, markerfacecolor="none",
+                                                    markeredgewidth=1.5)[0])
         ax_land.legend(loc="upper right", fontsize="small")
-        self.headline = live.animate(live.figure.suptitle("", fontsize="medium"))
-        self._clear_moving()
-
-    def _clear_moving(self) -> None:
-        for line in (self.train_line, self.test_line, self.fitted_line):
-            line.set_data([], [])
-        self.path_line.set_data([self._start[0]], [self._start[1]])
-        self.position.set_data([self._start[0]], [self._start[1]])
-        self.counter.set_text("")
-        self.headline.set_text(" ")  # not empty: the layout keeps room for it
-        self.headline.set_color("black")
-
-    # -- moving parts -------------------------------------------------------------------------
-    def _draw_history(self, history: History) -> None:
-        epochs = self.settings.epochs if self.settings else history.epochs_run
-        self.train_line.set_data(history.epochs, history.train_loss)
-        self.test_line.set_data(history.epochs, history.test_loss)
-        self.counter.set_text(f"epoch {history.epochs_run}/{epochs}")
-        if history.params:
-            weights, bias = history.param("weights"), history.param("bias")
-            self.fitted_line.set_data([0.0, 1.0], [bias[-1], weights[-1] + bias[-1]])
-            self.path_line.set_data([self._start[0], *weights], [self._start[1], *bias])
-            self.position.set_data([weights[-1]], [bias[-1]])
-
-    def update(self, progress: Progress) -> None:
-        """The ``fit`` callback: move the lines and send a frame if the last one is old enough."""
-        self._draw_history(progress.history)
-        self.live.push()
-
-    def finish(self, history: History) -> None:
-        """Draw the final frame: curves, line, path and the numbers (or the divergence message)."""
-        self._draw_history(history)
-        if history.diverged:
-            self.headline.set_text(divergence_text(history))
-            self.headline.set_color("tab:red")
-        elif history.params:
-            data = make_data(self.settings.noise, self.settings.seed) if self.settings else None
-            true = f" (true {data.weight})" if data else ""
-            true_b = f" (true {data.bias})" if data else ""
-            self.headline.set_text(
-                f"epoch {history.epochs_run}/{self.settings.epochs if self.settings else history.epochs_run} | "
-                f"weights {history.param('weights')[-1]:.4f}{true}, bias {history.param('bias')[-1]:.4f}{true_b} | "
-                f"train loss {history.train_loss[-1]:.4f}, test loss {history.test_loss[-1]:.4f}"
-            )
-            self.headline.set_color("black")
-            self._fit_loss_axis(history)
-        self.live.push(final=True)
-
-    def _fit_loss_axis(self, history: History) -> None:
-        values = _finite(history.train_loss + history.test_loss)
-        low, high = self._ylim
-        new_high = max(high, max(values) * 1.1)
-        new_low = min(low, min(v for v in values if v > 0) / 2) if self.log_scale and any(values) else low
-        if (new_low, new_high) != (low, high):
-            self._ylim = (new_low, new_high)
-            self._static_key = (self._static_key[0], self._ylim)
-            self.live.axes[0].set_ylim(new_low, new_high)
-            self.live.invalidate()
-
-    def show_message(self, message: str) -> None:
-        """Show ``message`` in red as the headline (e.g. what went wrong) and send the frame."""
-        self.headline.set_text(message)
-        self.headline.set_color("tab:red")
-        self.live.push(final=True)
+        self.headline = live.animate(live.figure.suptitle(" ", fontsize="medium"))

@@ -31,6 +31,7 @@ def direct_fit(lr=0.01, epochs=300, optimizer="sgd", loss="l1", noise=0.0, seed=
 
 def assert_view_shows(pg, expected):
     view = pg.view
+    assert pg.view.live.png.startswith(b"\x89PNG")  # draw the picture, as showing it in a notebook does
     assert list(view.train_line.get_xdata()) == expected.epochs
     assert list(view.train_line.get_ydata()) == expected.train_loss
     assert list(view.test_line.get_ydata()) == expected.test_loss
@@ -56,7 +57,8 @@ def test_view_matches_a_direct_fit_with_the_same_settings(optimizer):
     assert history.train_loss == expected.train_loss
     assert history.test_loss == expected.test_loss
     assert_view_shows(pg, expected)
-    headline = pg.view.headline.get_text()
+    headline = pg.view.headline_text()
+    assert pg.view.headline.get_text() == headline
     assert f"weights {expected.param('weights')[-1]:.4f} (true 0.7)" in headline
     assert f"test loss {expected.test_loss[-1]:.4f}" in headline
     assert pg.status.value == headline
@@ -76,9 +78,11 @@ def test_learning_rate_10_shows_the_diverged_message_and_raises_nothing():
     pg.controls["lr"].value = 10  # runs at once: no event loop is running here
     assert pg.history.diverged
     message = f"diverged at epoch {pg.history.diverged_epoch}: try a smaller learning rate"
-    assert pg.view.headline.get_text() == message
+    assert pg.view.headline_text() == message
     assert message in pg.status.value
     assert pg.error is None
+    pg.view.draw()
+    assert pg.view.headline.get_text() == message
 
 
 def test_the_diverges_preset_diverges_and_the_too_small_one_barely_moves():
@@ -158,6 +162,7 @@ def test_an_error_in_a_callback_becomes_a_message_in_the_view(monkeypatch):
     monkeypatch.setattr(optloop_helpers.playground_widget, "run_experiment", broken)
     pg.controls["lr"].value = 0.05  # must not raise
     assert isinstance(pg.error, RuntimeError)
+    pg.view.draw()
     assert pg.view.headline.get_text() == "something went wrong: RuntimeError: the run broke"
     assert "the run broke" in pg.status.value
 
