@@ -38,6 +38,7 @@ _LAZY = {
     "make_classification_data": "datasets",
     "plot_loss_landscape": "landscape",
     "LiveFigure": "live",
+    "LiveLossPlot": "live",
     "playground": "playground_widget",  # not "playground": the module would shadow the function
     "step_explorer": "widgets",
 }

@@ -2,8 +2,9 @@
 
 Static parts (axes, ticks, scatter, contours) are drawn once and kept as a background; each frame
 restores that background, draws only the moving artists (lines whose data changed with ``set_data``)
-and encodes a small PNG. Frames are throttled by time (at most one per ``min_interval`` seconds, plus
-the final one), so plotting costs little while training runs. The figure is a plain
+and encodes a small PNG. Frames are throttled by time (at most one per ``min_interval`` seconds, and
+fewer when frames are slow to make, so that they take at most about a tenth of the time; the final frame
+is always sent), so plotting costs little while training runs. The figure is a plain
 ``matplotlib.figure.Figure`` on an Agg canvas: no pyplot, no figure manager, no ipympl. Because the
 picture is a ``display_data`` output, a saved notebook shows the last frame even without a kernel.
 
@@ -45,6 +46,7 @@ class LiveFigure:
         axes = self.figure.subplots(1, ncols, squeeze=False)
         self.axes = list(axes[0])
         self.min_interval = min_interval
+        self.frame_budget: float | None = 0.1  # the largest share of the time frames may take (None: no limit)
         self.label = label
         self._png: bytes | None = None
         self._stale = True
@@ -54,6 +56,7 @@ class LiveFigure:
         self._artists: list[Any] = []
         self._background: Any = None
         self._last_push = -math.inf
+        self._interval = min_interval
 
     def animate(self, artist: Any) -> Any:
         """Mark ``artist`` as moving: it is drawn on every frame, over the cached background."""
@@ -113,9 +116,13 @@ class LiveFigure:
         if self.handle is None:
             return False
         now = time.perf_counter()
-        if not final and now - self._last_push < self.min_interval:
+        if not final and now - self._last_push < self._interval:
             return False
         self.render()
+        cost = time.perf_counter() - now
+        # at most one frame per min_interval, and frames take at most frame_budget of the time
+        budget = self.frame_budget
+        self._interval = max(self.min_interval, cost * (1 / budget - 1)) if budget else self.min_interval
         self._last_push = now
         if self.handle is not None:
             self.handle.update(self._bundle(), raw=True)
@@ -132,3 +139,67 @@ class LiveFigure:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return self._bundle()
+
+
+class LiveLossPlot:
+    """Train and test loss curves that grow while ``fit`` runs: pass it as ``fit``'s callback.
+
+    Example::
+
+        >>> import torch; from torch import nn
+        >>> from optloop_helpers import LinearRegressionModel, fit, make_line_data
+        >>> model = LinearRegressionModel()
+        >>> plot = LiveLossPlot(epochs=100)  # show it in a notebook: put ``plot`` on a cell's last line
+        >>> history = fit(model, make_line_data(), nn.L1Loss(), torch.optim.SGD(model.parameters(), lr=0.01),
+        ...               epochs=100, callback=plot)
+        >>> plot.finish(history)
+        >>> list(plot.train_line.get_xdata()) == history.epochs
+        True
+    """
+
+    def __init__(self, epochs: int, log_scale: bool = False, figsize: tuple[float, float] = (7.0, 4.0)) -> None:
+        from ._validate import check_positive_int
+
+        check_positive_int("epochs", epochs)
+        if not isinstance(log_scale, bool):
+            raise TypeError(f"log_scale must be True or False, got {log_scale!r}")
+        self.epochs = epochs
+        self.live = LiveFigure(ncols=1, figsize=figsize, label="optloop live loss plot")
+        ax = self.ax = self.live.axes[0]
+        self.train_line = self.live.animate(ax.plot([], [], color="tab:blue", label="Train loss")[0])
+        self.test_line = self.live.animate(ax.plot([], [], color="tab:orange", label="Test loss")[0])
+        self.counter = self.live.animate(ax.text(0.98, 0.95, "", transform=ax.transAxes, ha="right", va="top"))
+        ax.set_xlim(0, epochs)
+        ax.set_yscale("log" if log_scale else "linear")
+        ax.set_xlabel("Epoch")
+        ax.set_ylabel("Loss")
+        ax.set_title("Training and test loss curves")
+        ax.legend(loc="center right")
+        self._top = 0.0
+
+    def __call__(self, progress: Any) -> None:
+        """The ``fit`` callback: grow the curves and send a frame if the last one is old enough."""
+        self._draw(progress.history, progress.epoch + 1)
+        self.live.push()
+
+    def finish(self, history: Any) -> None:
+        """Draw the final curves (and the divergence message, if any) and send the last frame."""
+        self._draw(history, history.epochs_run)
+        if history.diverged:
+            self.counter.set_text(f"diverged at epoch {history.diverged_epoch}: try a smaller learning rate")
+            self.counter.set_color("tab:red")
+        self.live.push(final=True)
+
+    def _draw(self, history: Any, epoch: int) -> None:
+        self.train_line.set_data(history.epochs, history.train_loss)
+        self.test_line.set_data(history.epochs, history.test_loss)
+        self.counter.set_text(f"epoch {epoch}/{self.epochs}")
+        finite = [v for v in history.train_loss[-1:] + history.test_loss[-1:] if math.isfinite(v)]
+        if finite and max(finite) > self._top:  # rescale (a full redraw) only when a loss leaves the axes
+            self._top = max(finite) * (1.1 if self._top == 0 else 2.0)
+            low = max(finite) * 1e-4 if self.ax.get_yscale() == "log" else 0.0
+            self.ax.set_ylim(low, self._top)
+            self.live.invalidate()
+
+    def _ipython_display_(self) -> None:
+        self.live.show()

@@ -99,7 +99,7 @@ class TrainingView:
         if history.diverged:
             return divergence_text(history)
         if not self.final or not history.params:
-            return f"training... epoch {history.epochs_run}/{epochs}"
+            return " "  # while training, the epoch counter on the loss curves shows the progress
         data = make_data(self.settings.noise, self.settings.seed)
         return (
             f"epoch {history.epochs_run}/{epochs} | "

@@ -178,6 +178,7 @@ def test_log_scale_and_live_frames(monkeypatch):
 
     pg.view.live.handle = Handle()
     pg.view.live.min_interval = 0.0  # every evaluation sends a frame
+    pg.view.live.frame_budget = None
     history = pg.run()
     assert pg.view.live.axes[0].get_yscale() == "log"
     assert len(Handle.updates) == len(history.epochs) + 1  # one per evaluation plus the final frame

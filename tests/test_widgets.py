@@ -163,3 +163,43 @@ def test_coalescer_merges_a_burst_in_a_running_loop_and_can_cancel():
 def test_coalescer_rejects_a_non_callable():
     with pytest.raises(TypeError, match="action must be callable, got 3"):
         Coalescer(3)
+
+
+def test_slow_frames_are_sent_less_often(monkeypatch):
+    live = LiveFigure(ncols=1, figsize=(3, 2), min_interval=0.0)
+    live.handle = type("Handle", (), {"update": lambda self, data, raw: None})()
+    clock = iter([0.0, 1.0, 1.5, 9.9, 10.0])
+    monkeypatch.setattr("optloop_helpers.live.time.perf_counter", lambda: next(clock))
+    assert live.push() is True  # at 0.0 s; the frame takes 1 s, so with a 10 % budget the next waits 9 s
+    assert live.push() is False  # at 1.5 s: too early
+    assert live.push() is True  # at 9.9 s
+
+
+def test_live_loss_plot_follows_fit_and_shows_divergence():
+    from optloop_helpers import LiveLossPlot, fit
+
+    torch.manual_seed(42)
+    model = LinearRegressionModel()
+    plot = LiveLossPlot(epochs=200)
+    history = fit(model, make_line_data(), nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=10), 200,
+                  eval_every=1, callback=plot)
+    plot.finish(history)
+    assert history.diverged
+    assert list(plot.test_line.get_ydata()) == history.test_loss
+    assert plot.counter.get_text() == f"diverged at epoch {history.diverged_epoch}: try a smaller learning rate"
+    assert plot.live.png.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"epochs": 0}, ValueError, "epochs must be an integer >= 1, got 0"),
+        ({"epochs": 10, "log_scale": 1}, TypeError, "log_scale must be True or False, got 1"),
+    ],
+)
+def test_live_loss_plot_rejects_bad_arguments(kwargs, error, message):
+    from optloop_helpers import LiveLossPlot
+
+    with pytest.raises(error) as info:
+        LiveLossPlot(**kwargs)
+    assert message in str(info.value)
