@@ -37,7 +37,7 @@ def running_loop() -> asyncio.AbstractEventLoop | None:
 class Coalescer:
     """Run ``action`` once per burst of ``request()`` calls; at most one run is ever pending."""
 
-    def __init__(self, action: Callable[[], Any], delay: float = 0.02) -> None:
+    def __init__(self, action: Callable[[], Any], delay: float = 0.01) -> None:
         if not callable(action):
             raise TypeError(f"action must be callable, got {action!r}")
         self.action = action

@@ -6,9 +6,9 @@ calls :func:`~optloop_helpers.loop.fit`. Nothing here plots or knows about widge
 
 Example::
 
-    >>> history = run_experiment(Settings(lr=0.01, epochs=300))
-    >>> history.epochs[:3], round(history.param("weights")[-1], 4)
-    ([0, 3, 6], 0.699)
+    >>> run = run_experiment(Settings(lr=0.01, epochs=300))
+    >>> run.history.epochs[:3], round(run.weights, 4), round(run.bias, 4), round(run.test_loss, 4)
+    ([0, 6, 12], 0.699, 0.3093, 0.0084)
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from torch import nn
 
 from ._validate import check_choice, check_int, check_number
 from .data import LineData, make_line_data
-from .loop import History, Progress, fit
+from .loop import History, Progress, fit, test_step
 from .models import LinearRegressionModel
 
 # name -> what the learner reads in the controls
@@ -73,8 +73,8 @@ class Settings:
 
     @property
     def eval_every(self) -> int:
-        """Test often enough for about 100 points on the loss curves (every epoch for short runs)."""
-        return max(1, self.epochs // 100)
+        """Test often enough for about 50 points on the loss curves."""
+        return max(1, self.epochs // 50)
 
 
 def make_loss_fn(loss: str) -> nn.Module:
@@ -117,12 +117,32 @@ def start_model(seed: int = 42) -> LinearRegressionModel:
     return LinearRegressionModel()
 
 
-def run_experiment(settings: Settings, callback: Callable[[Progress], Any] | None = None) -> History:
-    """Train a seeded model on the settings' data with ``fit`` and return its ``History``."""
+@dataclass(frozen=True)
+class Run:
+    """A finished run: ``fit``'s ``History`` and the final numbers (None when the run diverged).
+
+    ``weights`` and ``bias`` are the learned values after the last epoch; ``train_loss`` and
+    ``test_loss`` are the final model's losses (eval mode), which the history may not have recorded
+    when the last epoch was not a testing epoch.
+    """
+
+    history: History
+    weights: float | None = None
+    bias: float | None = None
+    train_loss: float | None = None
+    test_loss: float | None = None
+
+
+def run_experiment(settings: Settings, callback: Callable[[Progress], Any] | None = None) -> Run:
+    """Train a seeded model on the settings' data with ``fit``; return its ``History`` and final numbers."""
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be a Settings, got {type(settings).__name__}")
     data = make_data(settings.noise, settings.seed)
     model = start_model(settings.seed)
     optimizer = make_optimizer(settings.optimizer, model.parameters(), settings.lr)
     loss_fn = make_loss_fn(settings.loss)
-    return fit(model, data, loss_fn, optimizer, settings.epochs, eval_every=settings.eval_every, callback=callback)
+    history = fit(model, data, loss_fn, optimizer, settings.epochs, eval_every=settings.eval_every, callback=callback)
+    if history.diverged:
+        return Run(history)
+    return Run(history, model.weights.item(), model.bias.item(),
+               test_step(model, data.X_train, data.y_train, loss_fn), test_step(model, data.X_test, data.y_test, loss_fn))

@@ -69,6 +69,11 @@ class LiveFigure:
         self._artists.clear()
         self.invalidate()
 
+    def restart_clock(self) -> None:
+        """Start a new run: its first live frame waits ``min_interval`` (a short run only sends its final frame)."""
+        self._last_push = time.perf_counter()
+        self._interval = self.min_interval
+
     def invalidate(self) -> None:
         """Say that a static part changed: the next frame redraws the whole figure once."""
         self._background = None

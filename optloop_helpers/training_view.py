@@ -13,13 +13,13 @@ Example::
     >>> view = TrainingView()
     >>> settings = Settings(epochs=100)
     >>> view.prepare(settings)
-    >>> history = run_experiment(settings, callback=view.update)
-    >>> view.finish(history)
+    >>> run = run_experiment(settings, callback=view.update)
+    >>> view.finish(run)
     >>> view.draw()
-    >>> view.train_line.get_ydata() == history.train_loss
+    >>> view.train_line.get_ydata() == run.history.train_loss
     True
     >>> view.headline.get_text()
-    'epoch 100/100 | weights 0.5784 (true 0.7), bias 0.3513 (true 0.3) | train loss 0.0248, test loss 0.0569'
+    'epoch 100/100 | weights 0.5784 (true 0.7), bias 0.3513 (true 0.3) | train loss 0.0245, test loss 0.0569'
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Any
 
 import torch
 
-from .experiment import Settings, make_data, make_loss_fn, start_model
+from .experiment import Run, Settings, make_data, make_loss_fn, start_model
 from .landscape import draw_landscape, loss_landscape
 from .live import LiveFigure
 from .loop import History, Progress
@@ -53,6 +53,7 @@ class TrainingView:
         self.log_scale = log_scale
         self.settings = Settings()
         self.history: History | None = None
+        self.run: Run | None = None
         self.message = ""
         self.final = False
         self._static_key: tuple[Any, ...] | None = None
@@ -72,16 +73,17 @@ class TrainingView:
             initial = max(loss_fn(model(data.X_train), data.y_train).item(),
                           loss_fn(model(data.X_test), data.y_test).item())
         self._base_ylim = (initial * 1e-4, initial * 2.0) if self.log_scale else (0.0, initial * 1.1)
-        self.settings, self.history, self.message, self.final = settings, None, "", False
+        self.settings, self.history, self.run, self.message, self.final = settings, None, None, "", False
+        self.live.restart_clock()
 
     def update(self, progress: Progress) -> None:
         """The ``fit`` callback: remember the progress and send a frame if the last one is old enough."""
         self.history = progress.history
         self.live.push()
 
-    def finish(self, history: History) -> None:
+    def finish(self, run: Run) -> None:
         """Record the finished run and send the final frame."""
-        self.history, self.final = history, True
+        self.run, self.history, self.final = run, run.history, True
         self.live.push(final=True)
 
     def show_message(self, message: str) -> None:
@@ -98,14 +100,14 @@ class TrainingView:
             return " "  # not empty: the layout keeps room for it
         if history.diverged:
             return divergence_text(history)
-        if not self.final or not history.params:
+        run = self.run
+        if not self.final or run is None or run.weights is None:
             return " "  # while training, the epoch counter on the loss curves shows the progress
         data = make_data(self.settings.noise, self.settings.seed)
         return (
             f"epoch {history.epochs_run}/{epochs} | "
-            f"weights {history.param('weights')[-1]:.4f} (true {data.weight}), "
-            f"bias {history.param('bias')[-1]:.4f} (true {data.bias}) | "
-            f"train loss {history.train_loss[-1]:.4f}, test loss {history.test_loss[-1]:.4f}"
+            f"weights {run.weights:.4f} (true {data.weight}), bias {run.bias:.4f} (true {data.bias}) | "
+            f"train loss {run.train_loss:.4f}, test loss {run.test_loss:.4f}"
         )
 
     # -- drawing ------------------------------------------------------------------------------
@@ -125,6 +127,8 @@ class TrainingView:
             self.counter.set_text(f"epoch {history.epochs_run}/{s.epochs}")
             if history.params:
                 weights, bias = history.param("weights"), history.param("bias")
+                if self.final and self.run is not None and self.run.weights is not None:
+                    weights, bias = [*weights, self.run.weights], [*bias, self.run.bias]  # after the last epoch
                 self.fitted_line.set_data([0.0, 1.0], [bias[-1], weights[-1] + bias[-1]])
                 self.path_line.set_data([self._start[0], *weights], [self._start[1], *bias])
                 self.position.set_data([weights[-1]], [bias[-1]])
