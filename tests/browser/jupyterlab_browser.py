@@ -11,6 +11,7 @@ writes into the notebooks or the user's JupyterLab set-up.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -22,12 +23,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 REPO = Path(__file__).resolve().parents[2]
-NOTEBOOKS = REPO / "notebooks"
+# OPTLOOP_NOTEBOOKS points the tests at another folder (only for developing the tests themselves).
+NOTEBOOKS = Path(os.environ.get("OPTLOOP_NOTEBOOKS", REPO / "notebooks")).resolve()
 CHROMIUM = os.environ.get("OPTLOOP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -176,6 +179,13 @@ class JupyterLabServer:
         self.stop()
         raise RuntimeError(f"JupyterLab did not answer /api/status within {timeout:.0f} s:\n{self.log_tail()}")
 
+    def write_settings(self, plugin: str, values: dict[str, Any]) -> None:
+        """Write user settings for ``plugin`` (e.g. ``@jupyterlab/apputils-extension/kernels-settings``); pages
+        opened afterwards use them."""
+        path = self.work_dir / "settings" / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
     def log_tail(self, chars: int = 3000) -> str:
         try:
             return self.log_path.read_text(errors="replace")[-chars:]
@@ -198,13 +208,15 @@ class JupyterLabServer:
             body = response.read()
         return json.loads(body) if body else None
 
-    def shutdown_kernels(self) -> None:
-        """Shut down every running session and kernel (between tests: frees the two CPU cores)."""
+    def shutdown_kernels(self, path: str | None = None) -> None:
+        """Shut down the session of notebook ``path``, or every session and kernel (frees the CPU cores)."""
         try:
             for session in self.api("GET", "api/sessions"):
-                self.api("DELETE", f"api/sessions/{session['id']}", timeout=30)
-            for kernel in self.api("GET", "api/kernels"):
-                self.api("DELETE", f"api/kernels/{kernel['id']}", timeout=30)
+                if path is None or session.get("path") == path:
+                    self.api("DELETE", f"api/sessions/{session['id']}", timeout=30)
+            if path is None:
+                for kernel in self.api("GET", "api/kernels"):
+                    self.api("DELETE", f"api/kernels/{kernel['id']}", timeout=30)
         except (OSError, urllib.error.URLError):
             pass
         if self.process is not None:
@@ -362,3 +374,31 @@ def error_outputs(page: Any, skip: set[int] = frozenset()) -> list[str]:
         if index not in skip
         for text in texts
     ]
+
+
+def notebooks_calling(function: str, folder: Path = NOTEBOOKS) -> list[str]:
+    """Names of the notebooks in ``folder`` whose code calls ``function(`` (e.g. ``"playground"``)."""
+    found = []
+    for path in sorted(folder.glob("*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        if any(c["cell_type"] == "code" and f"{function}(" in "".join(c["source"]) for c in cells):
+            found.append(path.name)
+    return found
+
+
+@contextlib.contextmanager
+def notebook_after_run_all(browser: Any, server: JupyterLabServer, name: str) -> Iterator[Any]:
+    """A new page with notebook ``name`` open and run (Run All, no error shown); closed afterwards."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        open_notebook(page, server, name)
+        path = server.root_dir / name
+        run_all(page, expected_runs(path))
+        errors = error_outputs(page, skip=allowed_to_fail(path))
+        assert errors == [], f"{name} shows errors after Run All: {errors}"
+        yield page
+    finally:
+        context.close()
+        server.shutdown_kernels(name)
