@@ -1,11 +1,12 @@
 """Coalescing: many rapid requests (slider moves) become one run with the latest values.
 
-In a running Jupyter kernel a request schedules the action on the kernel's asyncio event loop a few
-milliseconds later; further requests before then join that one pending run, and the action reads the
-controls' values when it runs, so the last value wins. While an action runs it holds the kernel, so
-control changes that arrive meanwhile wait and are coalesced into the next single run: nothing piles
-up and no callback blocks the kernel longer than one run. Without a running event loop (a script,
-plain pytest) each request runs at once.
+In a running Jupyter kernel a request schedules the action on the kernel's asyncio event loop: it runs
+once no request has come for ``delay`` seconds (so a burst of queued slider messages is drained first),
+or at the latest ``max_wait`` seconds after the first request (so a long drag still shows frames).
+Further requests join that one pending run, and the action reads the controls' values when it runs, so
+the last value wins. While an action runs it holds the kernel, so control changes that arrive meanwhile
+wait and are coalesced into the next single run: nothing piles up and no callback blocks the kernel
+longer than one run. Without a running event loop (a script, plain pytest) each request runs at once.
 
 Example::
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -37,11 +39,13 @@ def running_loop() -> asyncio.AbstractEventLoop | None:
 class Coalescer:
     """Run ``action`` once per burst of ``request()`` calls; at most one run is ever pending."""
 
-    def __init__(self, action: Callable[[], Any], delay: float = 0.01) -> None:
+    def __init__(self, action: Callable[[], Any], delay: float = 0.01, max_wait: float = 0.1) -> None:
         if not callable(action):
             raise TypeError(f"action must be callable, got {action!r}")
         self.action = action
         self.delay = delay
+        self.max_wait = max_wait
+        self._first_request = self._last_request = 0.0
         self.runs = 0
         self._pending: asyncio.TimerHandle | None = None
         self._held = 0
@@ -58,10 +62,12 @@ class Coalescer:
             self._wanted = True
             return
         loop = running_loop()
+        self._last_request = time.perf_counter()
         if loop is None:
             self._fire()
         elif self._pending is None:
-            self._pending = loop.call_later(self.delay, self._fire)
+            self._first_request = self._last_request
+            self._pending = loop.call_later(self.delay, self._fire_when_quiet, loop)
 
     def cancel(self) -> None:
         """Drop the pending run, if any (e.g. because a run is about to happen anyway)."""
@@ -80,6 +86,14 @@ class Coalescer:
             if not self._held and self._wanted:
                 self._wanted = False
                 self.request()
+
+    def _fire_when_quiet(self, loop: asyncio.AbstractEventLoop) -> None:
+        now = time.perf_counter()
+        quiet = now - self._last_request
+        if quiet < self.delay and now - self._first_request < self.max_wait:  # requests still coming in
+            self._pending = loop.call_later(self.delay - quiet, self._fire_when_quiet, loop)
+            return
+        self._fire()
 
     def _fire(self) -> None:
         self._pending = None

@@ -203,3 +203,33 @@ def test_live_loss_plot_rejects_bad_arguments(kwargs, error, message):
     with pytest.raises(error) as info:
         LiveLossPlot(**kwargs)
     assert message in str(info.value)
+
+
+def test_coalescer_waits_for_a_quiet_moment_but_not_longer_than_max_wait(monkeypatch):
+    """A fake event loop and clock: the scheduling decisions, without depending on real timing."""
+    now = [0.0]
+    scheduled = []
+
+    class FakeLoop:
+        def call_later(self, delay, callback, *args):
+            scheduled.append((now[0] + delay, callback, args))
+            return type("Timer", (), {"cancel": lambda self: None})()
+
+    monkeypatch.setattr("optloop_helpers.coalesce.running_loop", FakeLoop)
+    monkeypatch.setattr("optloop_helpers.coalesce.time.perf_counter", lambda: now[0])
+    runs = []
+    coalescer = Coalescer(lambda: runs.append(now[0]), delay=0.02, max_wait=0.1)
+
+    def advance_to(t):
+        now[0] = t
+        while scheduled and scheduled[0][0] <= t:
+            _, callback, args = scheduled.pop(0)
+            callback(*args)
+
+    for step in range(40):  # a request every 5 ms: never quiet for 20 ms
+        advance_to(step * 0.005)
+        coalescer.request()
+    advance_to(1.0)
+    assert 0.1 <= runs[0] <= 0.1 + 0.02  # max_wait reached during the stream (checked every <= 20 ms)
+    assert runs[-1] == pytest.approx(0.195 + 0.02)  # 20 ms after the last request
+    assert len(runs) == 2
