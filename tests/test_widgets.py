@@ -221,10 +221,11 @@ def test_coalescer_waits_for_a_quiet_moment_but_not_longer_than_max_wait(monkeyp
     coalescer = Coalescer(lambda: runs.append(now[0]), delay=0.02, max_wait=0.1)
 
     def advance_to(t):
-        now[0] = t
-        while scheduled and scheduled[0][0] <= t:
-            _, callback, args = scheduled.pop(0)
+        while scheduled and min(item[0] for item in scheduled) <= t:
+            due, callback, args = scheduled.pop(scheduled.index(min(scheduled, key=lambda item: item[0])))
+            now[0] = due
             callback(*args)
+        now[0] = t
 
     for step in range(40):  # a request every 5 ms: never quiet for 20 ms
         advance_to(step * 0.005)
