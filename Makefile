@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT ?= 8888
 
-.PHONY: setup lab test lint unit nbval browser notebooks bench clean
+.PHONY: setup lab test lint unit nbval browser notebooks bench clean colab-setup colab-test stamp
 
 # A project-local virtual environment with the pinned, tested versions; redone only when they change.
 $(STAMP): requirements/constraints.txt pyproject.toml
@@ -24,7 +24,7 @@ lab: setup
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG) \
 		--ServerApp.root_dir=notebooks --LabApp.news_url=None
 
-test: lint unit nbval browser
+test: lint unit nbval browser colab-test
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -34,7 +34,7 @@ unit: setup
 	$(PY) -m pytest -q -m "not browser" --doctest-modules optloop_helpers tests
 
 nbval: setup
-	$(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+	$(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --ignore=notebooks/student notebooks
 
 # Every notebook and widget driven in JupyterLab by the system Chromium (apt-get install -y chromium).
 browser: setup
@@ -47,5 +47,30 @@ notebooks: setup
 bench: setup
 	$(PY) benchmarks/run.py
 
+# A Google-Colab-like environment (.venv-colab: ipywidgets 7.8, matplotlib 3.8, the same torch), see
+# requirements/colab-constraints.txt: the unit and headless widget tests and nbval must pass there too.
+COLAB_VENV ?= .venv-colab
+COLAB_PY := $(COLAB_VENV)/bin/python
+$(COLAB_VENV)/.installed: requirements/colab-constraints.txt pyproject.toml
+	test -x $(COLAB_PY) || $(PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_PY) -m pip install --quiet --upgrade pip
+	$(COLAB_PY) -m pip install --quiet -c requirements/colab-constraints.txt -e . \
+		ipywidgets matplotlib ipykernel pytest nbval nbclient nbformat pyyaml
+	touch $@
+
+colab-setup: $(COLAB_VENV)/.installed
+
+colab-test: colab-setup
+	OPTLOOP_ENV=colab $(COLAB_PY) -m pytest -q -p no:cacheprovider -m "not browser" --ignore=tests/browser \
+		--doctest-modules optloop_helpers tests
+	OPTLOOP_ENV=colab $(COLAB_PY) -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg --ignore=notebooks/student notebooks
+
+# Re-stamp Colab badges, set-up cells and the README table from [tool.optloop] in pyproject.toml, re-run the
+# notebooks that changed, then regenerate the student versions (notebooks/student/). Commit the result.
+stamp: setup
+	$(PY) scripts/stamp_notebooks.py --execute
+	$(PY) scripts/make_student_versions.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(COLAB_VENV) .pytest_cache

@@ -1,0 +1,114 @@
+"""The Colab-like test environment, conda/Binder's environment.yml and the GitHub Actions workflow.
+
+`make colab-test` (part of `make test`) runs the unit tests and nbval again in .venv-colab, built from
+requirements/colab-constraints.txt: ipywidgets 7.8 and matplotlib 3.8 as on Google Colab, the same torch.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_COLAB_LIKE_ENV = os.environ.get("OPTLOOP_ENV") == "colab"
+
+
+def _pins(path: Path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text().splitlines():
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)==(\S+)", line.strip())
+        if match:
+            pins[match[1].lower().replace("_", "-")] = match[2]
+    return pins
+
+
+MAIN = _pins(ROOT / "requirements" / "constraints.txt")
+COLAB = _pins(ROOT / "requirements" / "colab-constraints.txt")
+
+
+def _makefile_rule(target: str) -> str:
+    text = (ROOT / "Makefile").read_text()
+    match = re.search(rf"^{re.escape(target)}:.*?(?=^\S|\Z)", text, flags=re.M | re.S)
+    assert match, f"the Makefile has no {target!r} target"
+    return match[0]
+
+
+# --- the Colab-like environment ----------------------------------------------------------------------------
+
+
+def test_the_colab_constraints_pin_colab_versions_and_the_same_torch() -> None:
+    assert re.fullmatch(r"7\.8\.\d+", COLAB["ipywidgets"]), COLAB["ipywidgets"]
+    assert re.fullmatch(r"3\.8\.\d+", COLAB["matplotlib"]), COLAB["matplotlib"]
+    assert COLAB["torch"] == MAIN["torch"], "the Colab-like environment must test the same torch"
+    assert COLAB["widgetsnbextension"].startswith("3.6."), "ipywidgets 7.8 goes with widgetsnbextension 3.6"
+
+
+def test_make_test_runs_the_colab_like_environment_too() -> None:
+    assert "colab-test" in _makefile_rule("test").split(":", 1)[1].split()
+    rule = _makefile_rule("$(COLAB_VENV)/.installed")
+    assert "-c requirements/colab-constraints.txt" in rule
+    colab_test = _makefile_rule("colab-test")
+    assert "--doctest-modules optloop_helpers tests" in colab_test and "--nbval" in colab_test
+
+
+def test_nbval_leaves_the_unexecuted_student_versions_out() -> None:
+    for target in ("nbval", "colab-test"):
+        assert "--ignore=notebooks/student" in _makefile_rule(target), target
+
+
+@pytest.mark.skipif(not IN_COLAB_LIKE_ENV, reason="runs in the Colab-like environment (make colab-test)")
+def test_this_is_really_the_colab_like_environment() -> None:
+    for package in ("ipywidgets", "matplotlib", "numpy", "widgetsnbextension"):
+        assert version(package) == COLAB[package], package
+    assert version("torch").split("+")[0] == MAIN["torch"]
+
+
+def test_the_main_environment_is_not_the_colab_one() -> None:
+    if IN_COLAB_LIKE_ENV:
+        pytest.skip("this is the Colab-like environment")
+    assert not COLAB["ipywidgets"].startswith(MAIN["ipywidgets"].split(".")[0] + "."), "nothing different to test"
+
+
+# --- conda and Binder ----------------------------------------------------------------------------------------
+
+
+def test_environment_yml_follows_conda_and_repo2docker_conventions() -> None:
+    path = ROOT / "environment.yml"
+    env = yaml.safe_load(path.read_text())
+    assert env["name"] == "optloop"
+    assert env["channels"] == ["conda-forge"]
+    conda = [dep for dep in env["dependencies"] if isinstance(dep, str)]
+    assert "python=3.11" in conda and "pip" in conda
+    pip = next(dep["pip"] for dep in env["dependencies"] if isinstance(dep, dict))
+    assert "-e ." in pip, "the helper package is installed from the repository itself"
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in pip
+    assert f"torch=={MAIN['torch']}" in pip
+    assert "CPU-only torch" in path.read_text()
+
+
+def test_the_readme_has_the_binder_badge_and_the_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "https://mybinder.org/badge_logo.svg" in readme
+    assert "make test" in readme
+
+
+# --- GitHub Actions ------------------------------------------------------------------------------------------
+
+
+def test_the_workflow_is_valid_yaml_that_runs_the_readme_test_command() -> None:
+    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+    assert workflows, "no workflow under .github/workflows/"
+    workflow = yaml.safe_load(workflows[0].read_text())
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as True
+    assert {"push", "pull_request"} <= set(triggers)
+    steps = workflow["jobs"]["test"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    assert any(step.get("uses", "").startswith("actions/checkout@") for step in steps)
+    assert any("apt-get install" in run and "chromium" in run for run in runs)
+    assert any(run.strip() == "make test" for run in runs)
+    assert runs.index(next(run for run in runs if "chromium" in run)) < runs.index("make test")
