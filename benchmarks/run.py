@@ -5,7 +5,8 @@ Usage::
     make bench                        # or: .venv/bin/python benchmarks/run.py
     .venv/bin/python benchmarks/run.py --quick   # fewer repeats, for a smoke test
 
-Prints the machine and a Markdown table (median and 90th percentile) of:
+Prints the machine and a Markdown table of wall-clock times (median and 90th percentile) and the CPU time
+this process used (median; steadier than wall-clock when other programs share the machine) of:
 
 (a) control change -> final view ready (training + drawing), at 300 and at 1000 epochs. The change is a
     learning-rate slider move in a running asyncio event loop, as in a Jupyter kernel, so the time
@@ -28,7 +29,6 @@ import base64
 import io
 import os
 import platform
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -60,9 +60,20 @@ class FakeHandle:
         self.updates += 1
 
 
-def stats(samples: list[float]) -> tuple[float, float]:
-    """(median, 90th percentile)."""
-    return float(np.median(samples)), float(np.percentile(samples, 90))
+def now() -> tuple[float, float]:
+    """(wall-clock seconds, CPU seconds of this process): the second is steadier on a busy shared machine."""
+    return time.perf_counter(), time.process_time()
+
+
+def since(start: tuple[float, float]) -> tuple[float, float]:
+    wall, cpu = now()
+    return wall - start[0], cpu - start[1]
+
+
+def stats(samples: list[tuple[float, float]]) -> tuple[float, float, float]:
+    """(wall median, wall 90th percentile, CPU median)."""
+    walls, cpus = [w for w, _ in samples], [c for _, c in samples]
+    return float(np.median(walls)), float(np.percentile(walls, 90)), float(np.median(cpus))
 
 
 def machine() -> str:
@@ -83,42 +94,42 @@ def machine() -> str:
 
 
 # -- (a) control change -> final view ready ---------------------------------------------------------
-def bench_change_to_view(epochs: int, repeats: int) -> list[float]:
+def bench_change_to_view(epochs: int, repeats: int) -> list[tuple[float, float]]:
     pg = playground(epochs=epochs)
     pg.view.live.handle = FakeHandle()  # as if displayed: every frame is rendered and handed over
     pg.run()  # warm-up: torch's first optimizer, the first full draw
-    finished: list[float] = []
+    finished: list[tuple[float, float]] = []
     original_finish = pg.view.finish
 
     def finish(history):
         original_finish(history)  # draws and hands over the final frame
-        finished.append(time.perf_counter())
+        finished.append(now())
 
     pg.view.finish = finish
     lrs = [0.005, 0.01, 0.02, 0.03, 0.008, 0.015]
 
-    async def slide() -> list[float]:
+    async def slide() -> list[tuple[float, float]]:
         times = []
         for i in range(repeats):
             done = len(finished)
-            start = time.perf_counter()
+            start = now()
             pg.controls["lr"].value = lrs[i % len(lrs)]
             while len(finished) == done:
                 await asyncio.sleep(0.0005)
-            times.append(finished[-1] - start)
+            times.append((finished[-1][0] - start[0], finished[-1][1] - start[1]))
         return times
 
     return asyncio.run(slide())
 
 
-def bench_training_only(epochs: int, repeats: int) -> list[float]:
+def bench_training_only(epochs: int, repeats: int) -> list[tuple[float, float]]:
     """The training part of (a) alone: the same runs with no view and no event loop."""
     lrs = [0.005, 0.01, 0.02, 0.03, 0.008, 0.015]
     times = []
     for i in range(repeats):
-        start = time.perf_counter()
+        start = now()
         run_experiment(Settings(lr=lrs[i % len(lrs)], epochs=epochs))
-        times.append(time.perf_counter() - start)
+        times.append(since(start))
     return times
 
 
@@ -140,7 +151,7 @@ class _History:
         self.epochs, self.train_loss, self.test_loss = epochs, train, test
 
 
-def bench_live_frames(frames: int) -> list[float]:
+def bench_live_frames(frames: int) -> list[tuple[float, float]]:
     epochs, train, test = fake_curves(frames)
     plot = LiveLossPlot(epochs=frames * 20)
     plot.live.handle = FakeHandle()
@@ -149,13 +160,13 @@ def bench_live_frames(frames: int) -> list[float]:
     times = []
     for k in range(1, frames + 1):
         progress = _Progress(_History(epochs[:k], train[:k], test[:k]), epochs[k - 1])
-        start = time.perf_counter()
+        start = now()
         plot(progress)
-        times.append(time.perf_counter() - start)
+        times.append(since(start))
     return times
 
 
-def bench_naive_frames(frames: int) -> list[float]:
+def bench_naive_frames(frames: int) -> list[tuple[float, float]]:
     """d2l's ProgressBoard way: clear the axes, plot everything again, render the whole figure, every frame."""
     epochs, train, test = fake_curves(frames)
     fig = Figure(figsize=(7.0, 4.0), dpi=72, layout="constrained")
@@ -164,7 +175,7 @@ def bench_naive_frames(frames: int) -> list[float]:
     handle = FakeHandle()
     times = []
     for k in range(1, frames + 1):
-        start = time.perf_counter()
+        start = now()
         ax.cla()
         ax.plot(epochs[:k], train[:k], color="tab:blue", label="Train loss")
         ax.plot(epochs[:k], test[:k], color="tab:orange", label="Test loss")
@@ -177,29 +188,29 @@ def bench_naive_frames(frames: int) -> list[float]:
         out = io.BytesIO()
         fig.canvas.print_png(out)  # a full draw and a PNG, like display(fig) each frame (without bbox "tight")
         handle.update({"image/png": base64.b64encode(out.getvalue()).decode("ascii")}, raw=True)
-        times.append(time.perf_counter() - start)
+        times.append(since(start))
     return times
 
 
 # -- (c) 5000 epochs with live plotting vs none -----------------------------------------------------
-def bench_live_overhead(repeats: int) -> tuple[list[float], list[float], list[float]]:
+def bench_live_overhead(repeats: int) -> tuple[list, list, list]:
     settings = Settings(epochs=5000)
     pg = playground(epochs=5000)
     pg.view.live.handle = FakeHandle()
     pg.run()  # warm-up, static parts drawn once
     plain, with_view, with_loss_plot = [], [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = now()
         run_experiment(settings)
-        plain.append(time.perf_counter() - start)
-        start = time.perf_counter()
+        plain.append(since(start))
+        start = now()
         pg.run()
-        with_view.append(time.perf_counter() - start)
-        start = time.perf_counter()
+        with_view.append(since(start))
+        start = now()
         plot = LiveLossPlot(epochs=5000)
         plot.live.handle = FakeHandle()
         plot.finish(run_experiment(settings, callback=plot).history)
-        with_loss_plot.append(time.perf_counter() - start)
+        with_loss_plot.append(since(start))
     return plain, with_view, with_loss_plot
 
 
@@ -229,16 +240,16 @@ def article_loop(model, data, loss_fn, optimizer, epochs: int) -> list[float]:
     return test_loss_values
 
 
-def bench_fit_vs_plain(repeats: int, epochs: int = 1000) -> tuple[list[float], list[float]]:
+def bench_fit_vs_plain(repeats: int, epochs: int = 1000) -> tuple[list, list]:
     data = make_line_data()
 
-    def timed(run: Callable) -> float:
+    def timed(run: Callable) -> tuple[float, float]:
         torch.manual_seed(42)
         model = LinearRegressionModel()
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-        start = time.perf_counter()
+        start = now()
         run(model, data, nn.L1Loss(), optimizer, epochs)
-        return time.perf_counter() - start
+        return since(start)
 
     def with_fit(model, data, loss_fn, optimizer, epochs):
         return fit(model, data, loss_fn, optimizer, epochs, eval_every=20)
@@ -255,50 +266,51 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
+def row(name: str, samples: list, target: str = "") -> tuple[str, ...]:
+    wall, p90, cpu = stats(samples)
+    return name, ms(wall), ms(p90), ms(cpu), target
+
+
+def ratio_row(name: str, samples: list, baseline: list, target: str) -> tuple[str, ...]:
+    (w, p, c), (bw, bp, bc) = stats(samples), stats(baseline)
+    return name, f"{w / bw:.3f}", f"{p / bp:.3f}", f"{c / bc:.3f}", target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke test, noisier numbers)")
     args = parser.parse_args(argv)
     n = 5 if args.quick else 1
     print(f"Machine: {machine()}\n", flush=True)
-    rows = []
+    rows: list[tuple[str, ...]] = []
+
+    def report(*new: tuple[str, ...]) -> None:
+        rows.extend(new)
+        for r in new:
+            print(" | ".join(r), flush=True)
 
     for epochs in (300, 1000):
-        times = bench_change_to_view(epochs, repeats=40 // n)
-        med, p90 = stats(times)
-        target = "<= 50 ms median" if epochs == 300 else "-"
-        rows.append((f"(a) control change -> final view, {epochs} epochs", ms(med), ms(p90), target))
-        med, p90 = stats(bench_training_only(epochs, repeats=40 // n))
-        rows.append((f"(a) of which training alone (fit, no view), {epochs} epochs", ms(med), ms(p90), ""))
-        print(*rows[-2:], sep="\n", flush=True)
+        target = "<= 50 ms median" if epochs == 300 else ""
+        report(row(f"(a) control change -> final view, {epochs} epochs", bench_change_to_view(epochs, 40 // n), target),
+               row(f"(a) of which training alone (no view), {epochs} epochs", bench_training_only(epochs, 40 // n)))
 
     live, naive = bench_live_frames(250 // n), bench_naive_frames(250 // n)
-    (lm, lp), (nm, np90) = stats(live), stats(naive)
-    rows.append(("(b) live loss plot, per frame", ms(lm), ms(lp), ""))
-    rows.append(("(b) naive rebuild, per frame", ms(nm), ms(np90), ""))
-    rows.append(("(b) ratio live / naive", f"{lm / nm:.3f}", f"{lp / np90:.3f}", "<= 0.3"))
-    print(*rows[-3:], sep="\n", flush=True)
+    report(row("(b) live loss plot, per frame", live), row("(b) naive rebuild, per frame", naive),
+           ratio_row("(b) ratio live / naive", live, naive, "<= 0.3"))
 
     plain, with_view, with_plot = bench_live_overhead(repeats=max(3, 9 // n))
-    rows.append(("(c) 5000 epochs, no plotting", ms(stats(plain)[0]), ms(stats(plain)[1]), ""))
-    rows.append(("(c) 5000 epochs, playground view live", ms(stats(with_view)[0]), ms(stats(with_view)[1]), ""))
-    rows.append(("(c) ratio playground view / none", f"{stats(with_view)[0] / stats(plain)[0]:.3f}",
-                 f"{stats(with_view)[1] / stats(plain)[1]:.3f}", "<= 1.3"))
-    rows.append(("(c) ratio live loss plot / none", f"{stats(with_plot)[0] / stats(plain)[0]:.3f}",
-                 f"{stats(with_plot)[1] / stats(plain)[1]:.3f}", "<= 1.3"))
-    print(*rows[-4:], sep="\n", flush=True)
+    report(row("(c) 5000 epochs, no plotting", plain), row("(c) 5000 epochs, playground view live", with_view),
+           row("(c) 5000 epochs, live loss plot", with_plot),
+           ratio_row("(c) ratio playground view / none", with_view, plain, "<= 1.3"),
+           ratio_row("(c) ratio live loss plot / none", with_plot, plain, "<= 1.3"))
 
     plain, fitted = bench_fit_vs_plain(repeats=max(5, 21 // n))
-    ratios = [f / p for p, f in zip(plain, fitted, strict=True)]
-    rows.append(("(d) article's plain loop, 1000 epochs", ms(stats(plain)[0]), ms(stats(plain)[1]), ""))
-    rows.append(("(d) fit, 1000 epochs", ms(stats(fitted)[0]), ms(stats(fitted)[1]), ""))
-    rows.append(("(d) ratio fit / plain loop (per pair)", f"{statistics.median(ratios):.3f}",
-                 f"{float(np.percentile(ratios, 90)):.3f}", "<= 1.1"))
-    print(*rows[-3:], sep="\n", flush=True)
+    report(row("(d) article's plain loop, 1000 epochs", plain), row("(d) fit, 1000 epochs", fitted),
+           ratio_row("(d) ratio fit / plain loop", fitted, plain, "<= 1.1"))
 
-    print("\n| measurement | median | 90th percentile | target |\n|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    print("\n| measurement | wall median | wall 90th pct | CPU median | target |\n|---|---|---|---|---|")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
     return 0
 
 
