@@ -31,8 +31,15 @@ STEP_COMMENTS = {
 NUMBERED_COMMENT = re.compile(r"#\s*\d\.\s.*")
 
 
+# cells that scripts/stamp_notebooks.py adds (the Colab badge and the Colab-only set-up cell)
+STAMPED = {"colab-badge", "colab-setup"}
+
+
 def read(path: Path) -> nbformat.NotebookNode:
-    return nbformat.read(path, as_version=4)
+    """The notebook without the stamped Colab cells."""
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [cell for cell in nb.cells if not STAMPED & set(cell.metadata.get("tags", []))]
+    return nb
 
 
 def markdown(nb: nbformat.NotebookNode) -> str:
