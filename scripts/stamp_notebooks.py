@@ -229,8 +229,9 @@ def readme_table(settings: Settings, paths: list[Path]) -> str:
         nb = nbformat.read(path, as_version=4)
         teaching = f"notebooks/{path.name}"
         student = f"notebooks/student/{path.name}"
+        title = notebook_title(nb).replace("|", "\\|")  # a | would end the table cell
         lines.append(
-            f"| [{path.stem}]({teaching}) | {notebook_title(nb)} | {badge_markdown(settings, teaching)} "
+            f"| [{path.stem}]({teaching}) | {title} | {badge_markdown(settings, teaching)} "
             f"| {badge_markdown(settings, student)} |"
         )
     lines.append(README_END)

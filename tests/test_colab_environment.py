@@ -6,8 +6,12 @@ requirements/colab-constraints.txt: ipywidgets 7.8 and matplotlib 3.8 as on Goog
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
+import subprocess
+import sys
 from importlib.metadata import version
 from pathlib import Path
 
@@ -66,6 +70,23 @@ def test_this_is_really_the_colab_like_environment() -> None:
     for package in ("ipywidgets", "matplotlib", "numpy", "widgetsnbextension"):
         assert version(package) == COLAB[package], package
     assert version("torch").split("+")[0] == MAIN["torch"]
+
+
+def test_installing_the_package_over_colab_s_packages_changes_nothing_else(tmp_path: Path) -> None:
+    """What the Colab set-up cell's pip install would do here: install the package and touch nothing else.
+
+    In the Colab-like environment this shows that the package accepts Colab's torch and ipywidgets 7 as they are.
+    """
+    project = tmp_path / "optloop"
+    shutil.copytree(ROOT / "optloop_helpers", project / "optloop_helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, project / name)
+    report = tmp_path / "report.json"
+    command = [sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--no-index", "--no-build-isolation"]
+    done = subprocess.run([*command, "--report", str(report), str(project)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    installs = [item["metadata"]["name"] for item in json.loads(report.read_text())["install"]]
+    assert installs == ["optloop-helpers"], f"installing the package would also install {installs}"
 
 
 def test_the_main_environment_is_not_the_colab_one() -> None:
