@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -37,7 +38,12 @@ def running_loop() -> asyncio.AbstractEventLoop | None:
 
 
 class Coalescer:
-    """Run ``action`` once per burst of ``request()`` calls; at most one run is ever pending."""
+    """Run ``action`` once per burst of ``request()`` calls; at most one run is ever pending.
+
+    Runs happen on the event loop that was running when the coalescer was made (in a notebook: the
+    kernel's main thread), even when requests come from another thread: ipykernel 7 may handle widget
+    messages on a subshell thread. So runs never overlap, and the last request always leads to a run.
+    """
 
     def __init__(self, action: Callable[[], Any], delay: float = 0.01, max_wait: float = 0.1) -> None:
         if not callable(action):
@@ -45,57 +51,84 @@ class Coalescer:
         self.action = action
         self.delay = delay
         self.max_wait = max_wait
-        self._first_request = self._last_request = 0.0
         self.runs = 0
-        self._pending: asyncio.TimerHandle | None = None
+        self._home = running_loop()
+        self._lock = threading.RLock()
+        self._first_request = self._last_request = 0.0
+        self._pending = False
+        self._ticket = 0  # bumped by cancel(): a timer armed before that does nothing
         self._held = 0
         self._wanted = False
 
     @property
     def pending(self) -> bool:
         """True while a run is scheduled and has not started yet."""
-        return self._pending is not None
+        return self._pending
+
+    def _loop(self) -> asyncio.AbstractEventLoop | None:
+        home = self._home
+        if home is not None and home.is_running() and not home.is_closed():
+            return home
+        return running_loop()
 
     def request(self) -> None:
         """Ask for a run with the latest values: scheduled on the event loop, or now without one."""
-        if self._held:
-            self._wanted = True
-            return
-        loop = running_loop()
-        self._last_request = time.perf_counter()
-        if loop is None:
-            self._fire()
-        elif self._pending is None:
-            self._first_request = self._last_request
-            self._pending = loop.call_later(self.delay, self._fire_when_quiet, loop)
+        with self._lock:
+            if self._held:
+                self._wanted = True
+                return
+            self._last_request = time.perf_counter()
+            loop = self._loop()
+            if loop is not None:
+                if not self._pending:
+                    self._pending, self._first_request = True, self._last_request
+                    if loop is running_loop():
+                        self._arm(loop, self._ticket, self.delay)
+                    else:  # a request from another thread: the timer must live on the home loop
+                        loop.call_soon_threadsafe(self._arm, loop, self._ticket, self.delay)
+                return
+        self._fire()
 
     def cancel(self) -> None:
         """Drop the pending run, if any (e.g. because a run is about to happen anyway)."""
-        if self._pending is not None:
-            self._pending.cancel()
-            self._pending = None
+        with self._lock:
+            self._ticket += 1
+            self._pending = False
 
     @contextlib.contextmanager
     def hold(self) -> Iterator[None]:
         """Collect the requests made inside the ``with`` block into one request at its end."""
-        self._held += 1
+        with self._lock:
+            self._held += 1
         try:
             yield
         finally:
-            self._held -= 1
-            if not self._held and self._wanted:
-                self._wanted = False
+            with self._lock:
+                self._held -= 1
+                wanted = not self._held and self._wanted
+                if wanted:
+                    self._wanted = False
+            if wanted:
                 self.request()
 
-    def _fire_when_quiet(self, loop: asyncio.AbstractEventLoop) -> None:
-        now = time.perf_counter()
-        quiet = now - self._last_request
-        if quiet < self.delay and now - self._first_request < self.max_wait:  # requests still coming in
-            self._pending = loop.call_later(self.delay - quiet, self._fire_when_quiet, loop)
-            return
+    def _arm(self, loop: asyncio.AbstractEventLoop, ticket: int, delay: float) -> None:
+        with self._lock:
+            if ticket == self._ticket:
+                loop.call_later(delay, self._fire_when_quiet, loop, ticket)
+
+    def _fire_when_quiet(self, loop: asyncio.AbstractEventLoop, ticket: int) -> None:
+        with self._lock:
+            if ticket != self._ticket:
+                return  # cancelled meanwhile
+            now = time.perf_counter()
+            quiet = now - self._last_request
+            if quiet < self.delay and now - self._first_request < self.max_wait:  # requests still coming in
+                self._arm(loop, ticket, self.delay - quiet)
+                return
+            self._pending = False
         self._fire()
 
     def _fire(self) -> None:
-        self._pending = None
-        self.runs += 1
+        with self._lock:
+            self.runs += 1
         self.action()

@@ -26,6 +26,7 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -83,6 +84,7 @@ class Playground:
         self.last_run: Run | None = None  # the history plus the final numbers (weights, bias, losses)
         self.error: BaseException | None = None
         self._applying_preset = False
+        self._run_lock = threading.RLock()  # one run at a time, whichever thread asks
         self._coalescer = Coalescer(self._run_safely)
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -152,17 +154,18 @@ class Playground:
     # -- running ------------------------------------------------------------------------------
     def run(self) -> History:
         """Run now, synchronously, with the current values; update the view; return the ``History``."""
-        self._coalescer.cancel()  # this run uses the latest values: a pending one would be stale
-        settings = self.settings()
-        self.view.prepare(settings, log_scale=self.values()["log_scale"])
-        self.status.value = f"training {settings.epochs} epochs..."
-        run = run_experiment(settings, callback=self._progress)
-        history = run.history
-        self.view.finish(run)
-        self.history, self.last_run = history, run
-        self.error = None
-        self.status.value = self._summary(history)
-        return history
+        with self._run_lock:
+            self._coalescer.cancel()  # this run uses the latest values: a pending one would be stale
+            settings = self.settings()
+            self.view.prepare(settings, log_scale=self.values()["log_scale"])
+            self.status.value = f"training {settings.epochs} epochs..."
+            run = run_experiment(settings, callback=self._progress)
+            history = run.history
+            self.view.finish(run)
+            self.history, self.last_run = history, run
+            self.error = None
+            self.status.value = self._summary(history)
+            return history
 
     def _progress(self, progress: Progress) -> None:
         self.view.update(progress)

@@ -26,6 +26,7 @@ Example::
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import torch
@@ -116,20 +117,22 @@ class StepExplorer:
         self.box.add_class("optloop-step-explorer")
         self.history: History | None = None
         self.error: BaseException | None = None
+        self._run_lock = threading.RLock()  # one step at a time, whichever thread asks
         self._coalescer = Coalescer(self._run_safely)
         self.controls["lr"].observe(lambda change: self._coalescer.request(), names="value")
 
     def run(self) -> History:
         """Take one SGD step with the slider's learning rate from the seeded start; draw it; return the History."""
-        self._coalescer.cancel()
-        lr = self.controls["lr"].value
-        model = start_model(42)
-        optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-        history = fit(model, self.data, make_loss_fn(self.loss), optimizer, epochs=1, eval_every=1)
-        after = (history.param("weights")[0], history.param("bias")[0])
-        self.view.draw_step(self.start, after, lr)
-        self.history = history
-        return history
+        with self._run_lock:
+            self._coalescer.cancel()
+            lr = self.controls["lr"].value
+            model = start_model(42)
+            optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+            history = fit(model, self.data, make_loss_fn(self.loss), optimizer, epochs=1, eval_every=1)
+            after = (history.param("weights")[0], history.param("bias")[0])
+            self.view.draw_step(self.start, after, lr)
+            self.history = history
+            return history
 
     def _run_safely(self) -> None:
         try:

@@ -34,9 +34,14 @@ def kernel():
     km.shutdown_kernel(now=True)
 
 
-def execute(kc, code: str, timeout: float = 120) -> tuple[list[str], list[str]]:
-    """Run ``code``; return (stdout chunks, message types of the outputs) of that execution."""
-    msg_id = kc.execute(code)
+def execute(kc, code: str, timeout: float = 120, subshell: str | None = None) -> tuple[list[str], list[str]]:
+    """Run ``code`` (on a subshell if given); return (stdout chunks, message types of the outputs)."""
+    content = {"code": code, "silent": False, "store_history": True, "user_expressions": {}, "allow_stdin": False}
+    msg = kc.session.msg("execute_request", content)
+    if subshell is not None:
+        msg["header"]["subshell_id"] = subshell
+    kc.shell_channel.send(msg)
+    msg_id = msg["header"]["msg_id"]
     stdout, types = [], []
     while True:
         msg = kc.get_iopub_msg(timeout=timeout)
@@ -81,3 +86,58 @@ def test_a_burst_of_slider_messages_is_coalesced_and_the_last_value_wins(kernel)
         "print(pg.settings().lr, pg.history.train_loss == run_experiment(pg.settings()).history.train_loss)"
     ))
     assert stdout[0].split() == ["0.02", "True"]
+
+
+def test_widget_callbacks_on_a_subshell_thread_never_overlap_runs(kernel):
+    """JupyterLab 4.6 sends widget messages on kernel subshells by default, and ipykernel 7 routes a comm's
+    messages to the subshell that last used it, so callbacks may run on a subshell thread. Runs must still
+    happen one at a time on the main thread and end with the last values."""
+    reply_id = kernel.control_channel.send(kernel.session.msg("create_subshell_request", {}))
+    reply = kernel.get_control_msg(timeout=30)
+    if reply["msg_type"] != "create_subshell_reply" or "subshell_id" not in reply["content"]:
+        pytest.skip(f"this kernel has no subshells ({reply_id})")
+    subshell = reply["content"]["subshell_id"]
+    execute(kernel, (
+        "import threading\n"
+        "from optloop_helpers import playground\n"
+        "pg2 = playground(epochs=1000)\n"
+        "pg2\n"
+        "threads, overlaps, busy = [], [], threading.Lock()\n"
+        "inner = pg2._coalescer.action\n"
+        "def watched():\n"
+        "    overlaps.append(not busy.acquire(blocking=False))\n"
+        "    threads.append(threading.current_thread() is threading.main_thread())\n"
+        "    try:\n"
+        "        inner()\n"
+        "    finally:\n"
+        "        busy.release() if not overlaps[-1] else None\n"
+        "pg2._coalescer.action = watched\n"
+        "callback_threads = []\n"
+        "pg2.controls['lr'].observe(lambda change: callback_threads.append(threading.current_thread().name), 'value')\n"
+    ))
+    # a cell on the subshell uses the slider's comm: from now on its messages are handled on that subshell
+    execute(kernel, "pg2.controls['lr'].send_state()", subshell=subshell)
+    stdout, _ = execute(kernel, "print(pg2.controls['lr'].model_id, pg2.controls['loss'].model_id)")
+    lr_id, loss_id = stdout[0].split()
+    # sliders sync "value"; drop-downs sync "index" (1 = MSE), as the front end sends them
+    changes = [(lr_id, {"value": 0.001 * (i + 1)}) for i in range(20)] + [(loss_id, {"index": 1}),
+                                                                           (lr_id, {"value": 10.0})]
+    for i, (comm_id, state) in enumerate(changes):
+        msg = kernel.session.msg("comm_msg", {"comm_id": comm_id, "data": {"method": "update", "state": state,
+                                                                           "buffer_paths": []}})
+        if i % 2:
+            msg["header"]["subshell_id"] = subshell
+        kernel.shell_channel.send(msg)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        stdout, _ = execute(kernel, "print(pg2._coalescer.pending, pg2.controls['lr'].value, len(threads))")
+        pending, lr, runs = stdout[0].split()
+        if pending == "False" and float(lr) == 10.0 and int(runs) >= 1:
+            time.sleep(0.5)
+            break
+    stdout, _ = execute(kernel, (
+        "print(all(threads), any(overlaps), pg2.settings().lr, pg2.settings().loss, pg2.history.diverged, "
+        "pg2.error, any(name != 'MainThread' for name in callback_threads))"
+    ))
+    assert stdout[0].split() == ["True", "False", "10.0", "mse", "True", "None", "True"]

@@ -213,9 +213,15 @@ def test_coalescer_waits_for_a_quiet_moment_but_not_longer_than_max_wait(monkeyp
     class FakeLoop:
         def call_later(self, delay, callback, *args):
             scheduled.append((now[0] + delay, callback, args))
-            return type("Timer", (), {"cancel": lambda self: None})()
 
-    monkeypatch.setattr("optloop_helpers.coalesce.running_loop", FakeLoop)
+        def is_running(self):
+            return True
+
+        def is_closed(self):
+            return False
+
+    loop = FakeLoop()
+    monkeypatch.setattr("optloop_helpers.coalesce.running_loop", lambda: loop)
     monkeypatch.setattr("optloop_helpers.coalesce.time.perf_counter", lambda: now[0])
     runs = []
     coalescer = Coalescer(lambda: runs.append(now[0]), delay=0.02, max_wait=0.1)
@@ -234,3 +240,24 @@ def test_coalescer_waits_for_a_quiet_moment_but_not_longer_than_max_wait(monkeyp
     assert 0.1 <= runs[0] <= 0.1 + 0.02  # max_wait reached during the stream (checked every <= 20 ms)
     assert runs[-1] == pytest.approx(0.195 + 0.02)  # 20 ms after the last request
     assert len(runs) == 2
+
+
+def test_requests_from_another_thread_run_on_the_home_loop_one_at_a_time():
+    """ipykernel 7 may run widget callbacks on a subshell thread: runs must still happen on the main loop."""
+    import threading
+
+    ran_on = []
+
+    async def main():
+        coalescer = Coalescer(lambda: ran_on.append(threading.current_thread().name), delay=0.01)
+        threads = [threading.Thread(target=lambda: [coalescer.request() for _ in range(50)]) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            await asyncio.to_thread(thread.join)
+        await asyncio.sleep(0.2)
+        return coalescer
+
+    coalescer = asyncio.run(main())
+    assert ran_on and set(ran_on) == {threading.main_thread().name}
+    assert not coalescer.pending
