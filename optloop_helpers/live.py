@@ -55,6 +55,7 @@ class LiveFigure:
         self.before_draw: Callable[[], Any] | None = None  # brings the artists up to date before a frame
         self._artists: list[Any] = []
         self._background: Any = None
+        self._dirty_axes: list[Any] = []
         self._last_push = -math.inf
         self._interval = min_interval
 
@@ -64,19 +65,36 @@ class LiveFigure:
         self._artists.append(artist)
         return artist
 
-    def forget_animated(self) -> None:
-        """Forget every moving artist (before the axes are cleared and rebuilt)."""
-        self._artists.clear()
-        self.invalidate()
+    def forget_animated(self, ax: Any = None) -> None:
+        """Forget the moving artists (of ``ax`` only, if given) before their axes are cleared and rebuilt."""
+        self._artists = [a for a in self._artists if ax is not None and a.axes is not ax]
+        self.invalidate(ax)
 
     def restart_clock(self) -> None:
         """Start a new run: its first live frame waits ``min_interval`` (a short run only sends its final frame)."""
         self._last_push = time.perf_counter()
         self._interval = self.min_interval
 
-    def invalidate(self) -> None:
-        """Say that a static part changed: the next frame redraws the whole figure once."""
-        self._background = None
+    def invalidate(self, ax: Any = None) -> None:
+        """Say that a static part changed: the next frame redraws the whole figure once (or only ``ax``)."""
+        if ax is None:
+            self._background = None
+        elif ax not in self._dirty_axes:
+            self._dirty_axes.append(ax)
+
+    def _redraw_axes(self, ax: Any) -> None:
+        """Redraw one axes' static parts into the cached background: blank its column, draw it again."""
+        from matplotlib.patches import Rectangle
+
+        boxes = [a.get_position() for a in self.axes]
+        i = self.axes.index(ax)
+        left = 0.0 if i == 0 else (boxes[i - 1].x1 + boxes[i].x0) / 2
+        right = 1.0 if i == len(boxes) - 1 else (boxes[i].x1 + boxes[i + 1].x0) / 2
+        blank = Rectangle((left, 0.0), right - left, 1.0, transform=self.figure.transFigure,
+                          facecolor=self.figure.get_facecolor(), edgecolor="none")
+        blank.set_figure(self.figure)
+        self.figure.draw_artist(blank)
+        self.figure.draw_artist(ax)  # animated artists are skipped here
 
     def render(self) -> bytes:
         """Draw a frame (background from cache, moving artists on top) and return it as PNG bytes."""
@@ -87,6 +105,11 @@ class LiveFigure:
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         else:
             self.canvas.restore_region(self._background)
+            if self._dirty_axes:
+                for ax in self._dirty_axes:
+                    self._redraw_axes(ax)
+                self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._dirty_axes.clear()
         for artist in self._artists:
             if artist.get_visible() and artist.figure is not None:
                 self.figure.draw_artist(artist)

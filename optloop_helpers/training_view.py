@@ -153,41 +153,53 @@ class TrainingView:
     def _rebuild_if_needed(self, key: tuple[Any, ...], ylim: tuple[float, float]) -> None:
         if (key, ylim) == self._static_key:
             return
-        self._static_key = (key, ylim)
+        old, self._static_key = self._static_key, (key, ylim)
         noise, seed, loss, epochs, log_scale = key
-        data = make_data(noise, seed)
+        if old is not None and old[0][:3] == key[:3]:  # same data and loss: only the loss curves' axes change
+            self.live.forget_animated(self.live.axes[0])
+            self.live.axes[0].cla()
+            self._build_loss_axes(loss, epochs, log_scale, ylim)
+            return
         live = self.live
         live.forget_animated()
-        ax_loss, ax_data, ax_land = live.axes
         for ax in live.axes:
             ax.cla()
-        # 1. loss curves
-        self.train_line = live.animate(ax_loss.plot([], [], color="tab:blue", label="Train loss")[0])
-        self.test_line = live.animate(ax_loss.plot([], [], color="tab:orange", label="Test loss")[0])
-        self.counter = live.animate(ax_loss.text(0.98, 0.95, "", transform=ax_loss.transAxes, ha="right", va="top"))
-        ax_loss.set_xlim(0, epochs)
-        ax_loss.set_yscale("log" if log_scale else "linear")
-        ax_loss.set_ylim(*ylim)
-        ax_loss.set_xlabel("Epoch")
-        ax_loss.set_ylabel(f"Loss ({loss.upper()})")
-        ax_loss.set_title("Training and test loss curves")
-        ax_loss.legend(loc="center right")
-        # 2. data and the fitted line
-        ax_data.scatter(data.X_train.flatten().numpy(), data.y_train.flatten().numpy(), c="tab:blue", s=10,
-                        label="Training data")
-        ax_data.scatter(data.X_test.flatten().numpy(), data.y_test.flatten().numpy(), c="tab:green", s=10,
-                        label="Testing data")
-        self.fitted_line = live.animate(ax_data.plot([], [], color="tab:red", label="Fitted line")[0])
-        ax_data.set_xlim(-0.05, 1.05)
-        ax_data.set_ylim(min(-0.2, data.y_train.min().item() - 0.2), max(1.4, data.y_test.max().item() + 0.2))
-        ax_data.set_xlabel("X")
-        ax_data.set_ylabel("y")
-        ax_data.set_title("Data and the fitted line")
-        ax_data.legend(loc="upper left", fontsize="small")
-        # 3. the loss landscape and the optimizer's path
-        draw_landscape(ax_land, loss_landscape(data, loss, include=(self._start,), margin=0.8))
-        self.path_line = live.animate(ax_land.plot([], [], "-", color="tab:red", linewidth=1.2, label="path")[0])
-        self.position = live.animate(ax_land.plot([], [], "o", color="tab:red", markersize=9, markerfacecolor="none",
-                                                    markeredgewidth=1.5)[0])
-        ax_land.legend(loc="upper right", fontsize="small")
+        self._build_loss_axes(loss, epochs, log_scale, ylim)
+        self._build_data_axes(make_data(noise, seed))
+        self._build_landscape_axes(make_data(noise, seed), loss)
         self.headline = live.animate(live.figure.suptitle(" ", fontsize="medium"))
+
+    def _build_loss_axes(self, loss: str, epochs: int, log_scale: bool, ylim: tuple[float, float]) -> None:
+        live, ax = self.live, self.live.axes[0]
+        self.train_line = live.animate(ax.plot([], [], color="tab:blue", label="Train loss")[0])
+        self.test_line = live.animate(ax.plot([], [], color="tab:orange", label="Test loss")[0])
+        self.counter = live.animate(ax.text(0.98, 0.95, "", transform=ax.transAxes, ha="right", va="top"))
+        ax.set_xlim(0, epochs)
+        ax.set_yscale("log" if log_scale else "linear")
+        ax.set_ylim(*ylim)
+        ax.set_xlabel("Epoch")
+        ax.set_ylabel(f"Loss ({loss.upper()})")
+        ax.set_title("Training and test loss curves")
+        ax.legend(loc="center right")
+
+    def _build_data_axes(self, data: Any) -> None:
+        live, ax = self.live, self.live.axes[1]
+        ax.scatter(data.X_train.flatten().numpy(), data.y_train.flatten().numpy(), c="tab:blue", s=10,
+                   label="Training data")
+        ax.scatter(data.X_test.flatten().numpy(), data.y_test.flatten().numpy(), c="tab:green", s=10,
+                   label="Testing data")
+        self.fitted_line = live.animate(ax.plot([], [], color="tab:red", label="Fitted line")[0])
+        ax.set_xlim(-0.05, 1.05)
+        ax.set_ylim(min(-0.2, data.y_train.min().item() - 0.2), max(1.4, data.y_test.max().item() + 0.2))
+        ax.set_xlabel("X")
+        ax.set_ylabel("y")
+        ax.set_title("Data and the fitted line")
+        ax.legend(loc="upper left", fontsize="small")
+
+    def _build_landscape_axes(self, data: Any, loss: str) -> None:
+        live, ax = self.live, self.live.axes[2]
+        draw_landscape(ax, loss_landscape(data, loss, include=(self._start,), margin=0.8))
+        self.path_line = live.animate(ax.plot([], [], "-", color="tab:red", linewidth=1.2, label="path")[0])
+        self.position = live.animate(ax.plot([], [], "o", color="tab:red", markersize=9, markerfacecolor="none",
+                                             markeredgewidth=1.5)[0])
+        ax.legend(loc="upper right", fontsize="small")

@@ -1,8 +1,11 @@
 """step_explorer, the controls, the live figure and the coalescer."""
 
 import asyncio
+import io
 
 import matplotlib
+import numpy as np
+from PIL import Image
 
 matplotlib.use("Agg")
 
@@ -261,3 +264,39 @@ def test_requests_from_another_thread_run_on_the_home_loop_one_at_a_time():
     coalescer = asyncio.run(main())
     assert ran_on and set(ran_on) == {threading.main_thread().name}
     assert not coalescer.pending
+
+
+def test_live_figure_can_redraw_one_axes_without_a_full_draw():
+    live = LiveFigure(ncols=2, figsize=(6, 2.5))
+    left, right = live.axes
+    line = live.animate(left.plot([0, 1], [0, 1])[0])
+    right.plot([0, 1], [1, 0])
+    draws = []
+    live.canvas.mpl_connect("draw_event", lambda event: draws.append(event))
+    before = live.render()
+    left.set_xlim(0, 10)
+    line.set_data([0, 10], [0, 1])
+    live.invalidate(left)
+    partial = live.render()
+    assert len(draws) == 1  # no full draw: only the left axes was drawn again
+    old, new = (np.asarray(Image.open(io.BytesIO(png))) for png in (before, partial))
+    cut = int((left.get_position().x1 + right.get_position().x0) / 2 * old.shape[1]) + 1  # between the axes
+    assert (old[:, cut:] == new[:, cut:]).all()  # the right axes is untouched
+    assert (old[:, :cut] != new[:, :cut]).any()  # the left one shows the new limits and line
+
+
+def test_changing_only_the_epochs_redraws_only_the_loss_axes():
+    from optloop_helpers.experiment import Settings
+    from optloop_helpers.training_view import TrainingView
+
+    view = TrainingView()
+    view.prepare(Settings(epochs=100))
+    view.live.render()
+    draws = []
+    view.live.canvas.mpl_connect("draw_event", lambda event: draws.append(event))
+    view.prepare(Settings(epochs=200))
+    view.live.render()
+    assert draws == [] and view.live.axes[0].get_xlim() == (0, 200)
+    view.prepare(Settings(epochs=200, loss="mse"))  # a new loss: a new landscape, a full draw
+    view.live.render()
+    assert len(draws) == 1
