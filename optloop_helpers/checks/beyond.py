@@ -23,18 +23,10 @@ from torch import nn
 from ..data import make_line_data
 from ..metrics import f1_score
 from ..models import LinearRegressionModel
+from ._helpers import as_number
 from .result import CheckResult, call_learner_code, failed, passed
 
 __all__ = ["check_epochs_to_reach", "check_f1_by_hand", "check_logits_to_labels", "check_spot_the_bug"]
-
-
-def _as_float(value: Any) -> float | None:
-    """A float for a Python number or a one-element tensor, else None."""
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        return value.item()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return None
 
 
 def _describe(value: Any) -> str:
@@ -200,7 +192,7 @@ def check_f1_by_hand(f1_by_hand: Callable[[torch.Tensor, torch.Tensor], Any]) ->
             if "ZeroDivisionError" in result.message:
                 return failed(exercise, f"with {case} your code divided by zero: when F1 is undefined, return 0.0")
             return result
-        value = _as_float(result)
+        value = as_number(result)
         if value is None:
             return failed(exercise, f"return one number, got {_describe(result)}")
         if math.isnan(value):
