@@ -92,11 +92,14 @@ def test_widget_callbacks_on_a_subshell_thread_never_overlap_runs(kernel):
     """JupyterLab 4.6 sends widget messages on kernel subshells by default, and ipykernel 7 routes a comm's
     messages to the subshell that last used it, so callbacks may run on a subshell thread. Runs must still
     happen one at a time on the main thread and end with the last values."""
-    reply_id = kernel.control_channel.send(kernel.session.msg("create_subshell_request", {}))
-    reply = kernel.get_control_msg(timeout=30)
-    if reply["msg_type"] != "create_subshell_reply" or "subshell_id" not in reply["content"]:
-        pytest.skip(f"this kernel has no subshells ({reply_id})")
-    subshell = reply["content"]["subshell_id"]
+    msg_id = kernel.kernel_info()
+    info = kernel.get_shell_msg(timeout=30)
+    while info["parent_header"].get("msg_id") != msg_id:
+        info = kernel.get_shell_msg(timeout=30)
+    if "kernel subshells" not in info["content"].get("supported_features", []):
+        pytest.skip("this kernel has no subshells (ipykernel < 7): every callback runs on the main thread")
+    kernel.control_channel.send(kernel.session.msg("create_subshell_request", {}))
+    subshell = kernel.get_control_msg(timeout=30)["content"]["subshell_id"]
     execute(kernel, (
         "import threading\n"
         "from optloop_helpers import playground\n"
