@@ -160,10 +160,16 @@ class LiveFigure:
         return {"text/plain": f"<{self.label}>", "image/png": base64.b64encode(self.png).decode("ascii")}
 
     def show(self) -> None:
-        """Display the current frame in the notebook and keep its display handle for later frames."""
+        """Display the current frame in the notebook and keep its display handle for later frames.
+
+        Shown again (in another cell), the new output shares the display id: every copy gets every frame.
+        """
         from IPython.display import display
 
-        self.handle = display(self._bundle(), raw=True, display_id=True)
+        if self.handle is not None and getattr(self.handle, "display_id", None):
+            display(self._bundle(), raw=True, display_id=self.handle.display_id)
+        else:
+            self.handle = display(self._bundle(), raw=True, display_id=True)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return self._bundle()

@@ -300,3 +300,20 @@ def test_changing_only_the_epochs_redraws_only_the_loss_axes():
     view.prepare(Settings(epochs=200, loss="mse"))  # a new loss: a new landscape, a full draw
     view.live.render()
     assert len(draws) == 1
+
+
+def test_showing_a_live_figure_twice_keeps_one_display_id(monkeypatch):
+    shown = []
+
+    class Handle:
+        display_id = "abc"
+
+    def fake_display(obj, raw=False, display_id=None):
+        shown.append(display_id)
+        return Handle() if display_id is True else None
+
+    monkeypatch.setattr("IPython.display.display", fake_display)
+    live = LiveFigure(ncols=1, figsize=(3, 2))
+    live.show()
+    live.show()  # e.g. the playground displayed again in a later cell: both outputs get the frames
+    assert shown == [True, "abc"] and live.handle.display_id == "abc"
