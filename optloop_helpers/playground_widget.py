@@ -26,6 +26,7 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import html
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -172,8 +173,8 @@ class Playground:
 
     def _summary(self, history: History) -> str:
         if history.diverged:
-            return f'<span style="color:#b71c1c">{divergence_text(history)}</span>'
-        return self.view.headline_text()
+            return f'<span style="color:#b71c1c">{html.escape(divergence_text(history))}</span>'
+        return html.escape(self.view.headline_text())
 
     def _run_safely(self) -> None:
         try:
@@ -184,7 +185,7 @@ class Playground:
     def _show_error(self, error: BaseException) -> None:
         self.error = error
         message = error_text(error)
-        self.status.value = f'<span style="color:#b71c1c">{message}</span>'
+        self.status.value = f'<span style="color:#b71c1c">{html.escape(message)}</span>'
         try:
             self.view.show_message(message)
         except Exception:  # the view itself failed: the status line still says what happened
