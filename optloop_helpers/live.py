@@ -208,7 +208,7 @@ class LiveLossPlot:
         ax.set_xlabel("Epoch")
         ax.set_ylabel("Loss")
         ax.set_title("Training and test loss curves")
-        ax.legend(loc="center right")
+        ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.9))  # under the epoch counter
         self._top = 0.0
 
     def __call__(self, progress: Any) -> None:

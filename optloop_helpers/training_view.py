@@ -180,7 +180,7 @@ class TrainingView:
         ax.set_xlabel("Epoch")
         ax.set_ylabel(f"Loss ({loss.upper()})")
         ax.set_title("Training and test loss curves")
-        ax.legend(loc="center right")
+        ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.9))  # under the epoch counter
 
     def _build_data_axes(self, data: Any) -> None:
         live, ax = self.live, self.live.axes[1]
