@@ -315,9 +315,20 @@ def click_menu(page: Any, menu: str, item: str) -> None:
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).first.click()
 
 
-def execution_counts(page: Any) -> list[str]:
-    """The prompt of every code cell, e.g. ``['[1]:', '[*]:', '[ ]:']``."""
-    return page.locator(".jp-NotebookPanel .jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
+_COUNTS_JS = """() => window.jupyterapp.shell.currentWidget.content.widgets
+    .filter(cell => cell.model.type === 'code')
+    .map(cell => cell.model.executionCount)"""
+
+
+def execution_counts(page: Any) -> list[int | None]:
+    """The execution count of every code cell (None where it has not run), read from the notebook model
+    (a cell whose input is collapsed shows no prompt, so the page's prompts are not enough)."""
+    return page.evaluate(_COUNTS_JS)
+
+
+def busy_prompts(page: Any) -> int:
+    """How many cells show ``[*]`` (queued or running)."""
+    return sum("*" in p for p in page.locator(".jp-NotebookPanel .jp-InputArea-prompt").all_inner_texts())
 
 
 def expected_runs(path: Path) -> int:
@@ -326,24 +337,25 @@ def expected_runs(path: Path) -> int:
     return sum(1 for c in cells if c["cell_type"] == "code" and "".join(c["source"]).strip())
 
 
-def run_all(page: Any, expected: int, timeout: float = 180) -> list[str]:
+def run_all(page: Any, expected: int, timeout: float = 120) -> list[int | None]:
     """Clear all outputs, Run All through the menus, and wait until every cell ran and the kernel is idle.
 
-    Returns the final prompts. Raises ``TimeoutError`` saying which cells never ran.
+    Returns the final execution counts. Raises ``TimeoutError`` saying which cells never ran.
     """
     click_menu(page, "Edit", "Clear Outputs of All Cells")
     click_menu(page, "Run", "Run All Cells")
     deadline = time.monotonic() + timeout
-    prompts: list[str] = []
+    counts: list[int | None] = []
     while time.monotonic() < deadline:
         dismiss_dialogs(page)
-        prompts = [p.strip() for p in execution_counts(page)]
-        done = sum(1 for p in prompts if re.fullmatch(r"\[\d+\]:", p))
-        if done >= expected and not any("*" in p for p in prompts) and kernel_status(page) == "idle":
-            return prompts
+        counts = execution_counts(page)
+        done = sum(1 for c in counts if c is not None)
+        if done >= expected and busy_prompts(page) == 0 and kernel_status(page) == "idle":
+            return counts
         page.wait_for_timeout(250)
     raise TimeoutError(
-        f"Run All did not finish within {timeout:.0f} s: prompts {prompts}, kernel {kernel_status(page)!r}"
+        f"Run All did not finish within {timeout:.0f} s: execution counts {counts} "
+        f"(expected {expected} cells to run), kernel {kernel_status(page)!r}"
     )
 
 

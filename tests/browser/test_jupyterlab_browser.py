@@ -58,8 +58,8 @@ def test_run_all_reports_errors_except_expected_ones(browser: Any, tmp_path: Pat
         server.start()
         page = context.new_page()
         open_notebook(page, server, "broken.ipynb")
-        with pytest.raises(TimeoutError, match=r"Run All did not finish within 15 s"):
-            run_all(page, expected_runs(path), timeout=15)  # the last cell never runs: stopped at the error
+        with pytest.raises(TimeoutError, match=r"Run All did not finish within 8 s"):
+            run_all(page, expected_runs(path), timeout=8)  # the last cell never runs: stopped at the error
 
         errors = error_outputs(page, skip=allowed_to_fail(path))
         assert [e.split(":")[0] for e in errors] == ["cell 2", "cell 3"]
