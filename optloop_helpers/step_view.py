@@ -44,13 +44,25 @@ class StepView:
         self.landscape = loss_landscape(data, loss, include=(start,), margin=0.8)
         draw_landscape(ax_land, self.landscape)
         ax_land.plot([start[0]], [start[1]], "o", color="black", markersize=5, label="start")
+        dw, db = self.downhill(start)
+        ax_land.plot([start[0], start[0] + 3 * dw], [start[1], start[1] + 3 * db], ":", color="black",
+                     linewidth=1.2, label="downhill (-gradient)")
         self.arrow = self.live.animate(
             ax_land.quiver([start[0]], [start[1]], [0.0], [0.0], angles="xy", scale_units="xy", scale=1,
                            color="tab:red", width=0.012)
         )
         self.end = self.live.animate(ax_land.plot([], [], "o", color="tab:red", markersize=5, label="after")[0])
-        ax_land.legend(loc="upper right", fontsize="small")
+        ax_land.legend(loc="lower right", fontsize="small")
         self.headline = self.live.animate(self.live.figure.suptitle(" ", fontsize="medium"))
+
+    def downhill(self, point: tuple[float, float]) -> tuple[float, float]:
+        """The direction of one SGD step from ``point``: minus the gradient, scaled to length 1."""
+        w = torch.tensor(float(point[0]), requires_grad=True)
+        b = torch.tensor(float(point[1]), requires_grad=True)
+        self._loss_fn(w * self.data.X_train + b, self.data.y_train).backward()
+        gw, gb = -w.grad.item(), -b.grad.item()
+        norm = (gw**2 + gb**2) ** 0.5 or 1.0
+        return gw / norm, gb / norm
 
     def train_loss(self, weights: float, bias: float) -> float:
         """The training loss of the line ``weights * X + bias``."""

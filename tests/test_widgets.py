@@ -317,3 +317,15 @@ def test_showing_a_live_figure_twice_keeps_one_display_id(monkeypatch):
     live.show()
     live.show()  # e.g. the playground displayed again in a later cell: both outputs get the frames
     assert shown == [True, "abc"] and live.handle.display_id == "abc"
+
+
+def test_the_step_goes_downhill_along_minus_the_gradient():
+    explorer = step_explorer(lr=0.5)
+    explorer.run()
+    dw, db = explorer.view.downhill(explorer.start)
+    # L1 at the seeded start: every prediction is too low, so the gradient is (-mean(X_train), -1)
+    mean_x = make_line_data().X_train.mean().item()
+    norm = (mean_x**2 + 1) ** 0.5
+    assert (dw, db) == pytest.approx((mean_x / norm, 1 / norm))
+    step = (explorer.history.param("weights")[0] - 0.3367, explorer.history.param("bias")[0] - 0.1288)
+    assert step[0] / step[1] == pytest.approx(dw / db, rel=1e-3)  # the step is along that direction
