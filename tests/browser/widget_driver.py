@@ -24,7 +24,7 @@ IMAGE = '.jp-OutputArea-output[data-mime-type="image/png"] img'
 # Installed once per page: records every new picture of the watched cell and the time of each key or
 # pointer press, all on the page's clock.
 _RECORDER_JS = """(cell) => {
-    const rec = window.__optloop = {changes: [], shown: [], pressed: null, src: null};
+    const rec = window.__optloop = {changes: [], shown: [], started: [], pressed: null, src: null};
     const current = () => { const img = cell.querySelector('IMAGE'); return img ? img.getAttribute('src') : null; };
     rec.src = current();
     new MutationObserver(() => {
@@ -35,6 +35,11 @@ _RECORDER_JS = """(cell) => {
         const img = cell.querySelector('IMAGE');
         img.decode().then(() => rec.shown.push(performance.now()), () => rec.shown.push(performance.now()));
     }).observe(cell, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+    rec.started = [];
+    new MutationObserver(() => {
+        const status = cell.querySelector('.optloop-status');
+        if (status && status.innerText.startsWith('training')) rec.started.push(performance.now());
+    }).observe(cell, {subtree: true, childList: true, characterData: true});
     for (const type of ['keydown', 'pointerdown']) {
         document.addEventListener(type, () => { rec.pressed = performance.now(); }, true);
     }
@@ -150,11 +155,12 @@ class Tool:
         return self.status.inner_text().strip()
 
     def recorded(self) -> dict[str, Any]:
-        """The page's record: picture change times, decode times, the last press time (ms, page clock)."""
+        """The page's record (ms, page clock): ``pressed`` (last key or pointer press), ``changes`` (a new
+        picture in the page), ``shown`` (it has decoded), ``started`` (the status line says "training")."""
         return self.page.evaluate("() => window.__optloop")
 
     def reset_record(self) -> None:
-        self.page.evaluate("() => { window.__optloop.changes = []; window.__optloop.shown = []; }")
+        self.page.evaluate("() => { const r = window.__optloop; r.changes = []; r.shown = []; r.started = []; }")
 
     def wait_for_new_image(self, old_src: str, timeout: float = 30) -> str:
         """Wait until the picture's ``src`` differs from ``old_src``; return the new one."""

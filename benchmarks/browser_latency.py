@@ -1,0 +1,161 @@
+"""Browser latency of the playground: a learning-rate key press -> the new picture shown in Chromium.
+
+Usage::
+
+    .venv/bin/python benchmarks/browser_latency.py              # 20 moves at 300 epochs, prints a table
+    .venv/bin/python benchmarks/browser_latency.py --write      # ... and puts it into docs/benchmarks.md
+
+It starts JupyterLab and the system Chromium exactly as the browser tests do (tests/browser), opens the
+playground notebook, runs it, sets the epochs to 300, and then moves the learning-rate slider with the
+arrow keys, alternately right and left, waiting for each run to finish before the next move. Times come
+from the page's own clock (``performance.now()``): the key press is the ``keydown`` event, a picture is
+"shown" when the new ``<img>`` has decoded. Reported per move: the first new picture, and the final one
+(the picture of the finished run). JupyterLab runs with its default settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from jupyterlab_browser import (  # noqa: E402 - the path above makes the test helpers importable
+    NOTEBOOKS,
+    JupyterLabServer,
+    expected_runs,
+    launch_chromium,
+    open_notebook,
+    run_all,
+)
+from widget_driver import Tool, playground_notebook  # noqa: E402
+
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- browser-latency:start -->", "<!-- browser-latency:end -->"
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-th percentile (0-100), linear between the closest ranks."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def machine(browser_version: str) -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import ipywidgets
+    import jupyterlab
+
+    try:
+        load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    except (AttributeError, OSError):
+        load = "n/a"
+    return (
+        f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, JupyterLab {jupyterlab.__version__}, ipywidgets "
+        f"{ipywidgets.__version__}, Chromium {browser_version} (headless); load average before the run {load}"
+    )
+
+
+def measure(tool: Tool, key: str) -> tuple[float, float, float | None]:
+    """Press ``key`` on the learning-rate slider; return the ms to the first new picture, to the final
+    picture, and to the status line saying "training" (the run has started in the kernel; None if missed)."""
+    tool.wait_until_settled(quiet=0.5)
+    tool.reset_record()
+    before = tool.image_src()
+    tool.press("lr", key)
+    tool.wait_for_new_image(before)
+    tool.wait_until_settled(quiet=0.5)
+    record = tool.recorded()
+    assert record["shown"], "no new picture was shown"
+    started = record["started"][0] - record["pressed"] if record["started"] else None
+    return record["shown"][0] - record["pressed"], record["shown"][-1] - record["pressed"], started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--moves", type=int, default=20, help="measured moves (default 20, at least 10)")
+    parser.add_argument("--epochs", type=int, default=300, help="epochs per run (default 300)")
+    parser.add_argument("--write", action="store_true", help=f"write the table into {DOC.relative_to(ROOT)}")
+    args = parser.parse_args(argv)
+    if args.moves < 10:
+        parser.error(f"--moves must be at least 10, got {args.moves}")
+
+    from playwright.sync_api import sync_playwright
+
+    name = playground_notebook()
+    with tempfile.TemporaryDirectory() as work:
+        server = JupyterLabServer(NOTEBOOKS, Path(work))
+        playwright = sync_playwright().start()
+        try:
+            browser = launch_chromium(playwright)
+            about = machine(browser.version)
+            server.start()
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            open_notebook(page, server, name)
+            run_all(page, expected_runs(NOTEBOOKS / name))
+            tool = Tool(page, "optloop-playground")
+            tool.wait_until_settled()
+            if tool.readout("epochs") != str(args.epochs):
+                tool.type_readout("epochs", str(args.epochs))
+            for key in ("ArrowRight", "ArrowLeft"):  # warm-up, not counted
+                measure(tool, key)
+            first, final, started = [], [], []
+            for i in range(args.moves):
+                a, b, c = measure(tool, "ArrowRight" if i % 2 == 0 else "ArrowLeft")
+                first.append(a)
+                final.append(b)
+                started += [] if c is None else [c]
+                print(f"move {i + 1:2d}: first picture {a:6.1f} ms, final picture {b:6.1f} ms, "
+                      f"status 'training' {'-' if c is None else f'{c:.1f}'} ms", flush=True)
+        finally:
+            playwright.stop()
+            server.stop()
+
+    table = "\n".join([
+        f"Machine: {about}.",
+        "",
+        f"{args.moves} moves of the learning-rate slider (arrow keys) at {args.epochs} epochs, measured "
+        f"{time.strftime('%Y-%m-%d')} with `.venv/bin/python benchmarks/browser_latency.py`.",
+        "",
+        "| key press -> | median | 90th percentile | target |",
+        "|---|---|---|---|",
+        f"| status line says \"training\" (the run has started in the kernel; {len(started)} of {args.moves} "
+        f"seen) | {statistics.median(started):.0f} ms | {percentile(started, 90):.0f} ms |  |" if started else
+        "| status line says \"training\" | not seen | | |",
+        f"| first new picture shown | {statistics.median(first):.0f} ms | {percentile(first, 90):.0f} ms |  |",
+        f"| final picture shown (run finished) | {statistics.median(final):.0f} ms | "
+        f"{percentile(final, 90):.0f} ms | <= 150 ms |",
+    ])
+    print()
+    print(table)
+    if args.write:
+        text = DOC.read_text()
+        if START in text and END in text:
+            head, rest = text.split(START, 1)
+            text = head + START + "\n" + table + "\n" + END + rest.split(END, 1)[1]
+        else:
+            text = text.rstrip("\n") + f"\n\n## Browser latency\n\n{START}\n{table}\n{END}\n"
+        DOC.write_text(text)
+        print(f"\nwritten to {DOC.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
