@@ -68,6 +68,11 @@ def train_step(
     """
     _check_batch(model, X, y, loss_fn)
     check_optimizer("optimizer", optimizer)
+    return _train_step(model, X, y, loss_fn, optimizer)
+
+
+def _train_step(model, X, y, loss_fn, optimizer) -> float:
+    """``train_step`` without the argument checks (``fit`` checks once, not every epoch)."""
     model.train()
     y_pred = model(X)  # 1. Forward pass
     _check_prediction(y_pred, y)
@@ -86,14 +91,19 @@ def test_step(
 ) -> float:
     """Evaluate ``model`` on ``(X, y)`` in eval mode under ``torch.inference_mode()``; return the loss."""
     _check_batch(model, X, y, loss_fn)
+    return _test_step(model, X, y, loss_fn)
+
+
+test_step.__test__ = False  # tell pytest this is not a test function
+
+
+def _test_step(model, X, y, loss_fn) -> float:
+    """``test_step`` without the argument checks."""
     model.eval()
     with torch.inference_mode():
         y_pred = model(X)  # 1. Forward pass
         _check_prediction(y_pred, y)
         return loss_fn(y_pred, y).item()  # 2. Calculate the loss
-
-
-test_step.__test__ = False  # tell pytest this is not a test function
 
 
 @dataclass
@@ -189,17 +199,19 @@ def fit(
     if device is not None:
         model.to(device)
         data = data.to(device)
+    _check_batch(model, data.X_train, data.y_train, loss_fn)  # once here, not every epoch
+    _check_batch(model, data.X_test, data.y_test, loss_fn)
 
     history = History()
     for epoch in range(epochs):
-        train_loss = train_step(model, data.X_train, data.y_train, loss_fn, optimizer)
+        train_loss = _train_step(model, data.X_train, data.y_train, loss_fn, optimizer)
         history.epochs_run = epoch + 1
         if not math.isfinite(train_loss):
             history.diverged_epoch, history.diverged_loss = epoch, train_loss
             break
         if epoch % eval_every:
             continue
-        test_loss = test_step(model, data.X_test, data.y_test, loss_fn)
+        test_loss = _test_step(model, data.X_test, data.y_test, loss_fn)
         history.epochs.append(epoch)
         history.train_loss.append(train_loss)
         history.test_loss.append(test_loss)
