@@ -179,13 +179,6 @@ class JupyterLabServer:
         self.stop()
         raise RuntimeError(f"JupyterLab did not answer /api/status within {timeout:.0f} s:\n{self.log_tail()}")
 
-    def write_settings(self, plugin: str, values: dict[str, Any]) -> None:
-        """Write user settings for ``plugin`` (e.g. ``@jupyterlab/apputils-extension/kernels-settings``); pages
-        opened afterwards use them."""
-        path = self.work_dir / "settings" / f"{plugin}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
-
     def log_tail(self, chars: int = 3000) -> str:
         try:
             return self.log_path.read_text(errors="replace")[-chars:]

@@ -16,9 +16,6 @@ from optloop_helpers import LinearRegressionModel, make_line_data
 
 pytestmark = pytest.mark.browser
 
-KERNEL_SETTINGS = "@jupyterlab/apputils-extension/kernels-settings"
-
-
 def explorer_notebook() -> str:
     names = notebooks_calling("step_explorer")
     assert names, f"no notebook in {NOTEBOOKS} calls step_explorer(...)"
@@ -27,16 +24,11 @@ def explorer_notebook() -> str:
 
 @pytest.fixture(scope="module")
 def explorer(browser: Any, lab: Any) -> Any:
-    # Comm messages on the main shell only: see the xfail test in test_playground.py for why.
-    lab.write_settings(KERNEL_SETTINGS, {"commsOverSubshells": "disabled"})
-    try:
-        with notebook_after_run_all(browser, lab, explorer_notebook()) as page:
-            tool = Tool(page, "optloop-step-explorer")
-            tool.wait_until_settled()
-            yield tool
-            assert error_outputs(page) == []
-    finally:
-        lab.write_settings(KERNEL_SETTINGS, {})
+    with notebook_after_run_all(browser, lab, explorer_notebook()) as page:
+        tool = Tool(page, "optloop-step-explorer")
+        tool.wait_until_settled()
+        yield tool
+        assert error_outputs(page) == []
 
 
 def one_step(lr: float) -> tuple[float, float]:

@@ -127,6 +127,7 @@ class Tool:
 
     def drag(self, name: str, fraction: float, steps: int = 12) -> None:
         """Drag a slider's handle with the mouse to ``fraction`` (0 = left end, 1 = right end) of its track."""
+        self.handle(name).scroll_into_view_if_needed()
         track = self.control(name).locator(".noUi-base").bounding_box()
         box = self.handle(name).bounding_box()
         start_x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
