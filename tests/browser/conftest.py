@@ -6,12 +6,20 @@ Where Chromium is missing, every test fails with a message that says how to inst
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from jupyterlab_browser import NOTEBOOKS, ChromiumMissing, JupyterLabServer, launch_chromium, require_chromium
+from jupyterlab_browser import (
+    NOTEBOOKS,
+    ChromiumMissing,
+    JupyterLabServer,
+    close_quietly,
+    launch_chromium,
+    require_chromium,
+)
 
 HERE = Path(__file__).resolve().parent
 VIEWPORT = {"width": 1400, "height": 900}
@@ -44,15 +52,22 @@ def chromium() -> str:
     pytest.fail(message, pytrace=False)
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLabServer]:
-    """A JupyterLab server on notebooks/ for the whole session, stopped at the end whatever happened."""
+    """A JupyterLab server on notebooks/ for the whole session, stopped at the end whatever happened
+    (also when the test run is stopped with SIGTERM, e.g. by `timeout`: it then tears down like Ctrl-C)."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     server = JupyterLabServer(NOTEBOOKS, tmp_path_factory.mktemp("jupyterlab"))
     try:
         server.start()
         yield server
     finally:
         server.stop()
+        signal.signal(signal.SIGTERM, previous)
     left = server.leftover_processes()
     assert not left, f"processes still running after JupyterLab stopped: {left}"
 
@@ -68,7 +83,7 @@ def browser(chromium: str) -> Iterator[Any]:
         try:
             yield chromium_browser
         finally:
-            chromium_browser.close()
+            close_quietly(chromium_browser)
     finally:
         playwright.stop()
 
@@ -89,5 +104,5 @@ def page(browser: Any, lab: JupyterLabServer, request: pytest.FixtureRequest, tm
                 print(f"screenshot of the failing page: {shot}")
             except Exception as error:  # noqa: BLE001 - a missing screenshot must not hide the failure
                 print(f"no screenshot: {error}")
-        context.close()
+        close_quietly(context)
         lab.shutdown_kernels()

@@ -76,6 +76,12 @@ def require_chromium() -> str:
     return CHROMIUM
 
 
+def close_quietly(thing: Any) -> None:
+    """Close a browser or browser context in a teardown; one already gone (e.g. after Ctrl-C) is no error."""
+    with contextlib.suppress(Exception):
+        thing.close()
+
+
 def launch_chromium(playwright: Any, **kwargs: Any) -> Any:
     """Launch the system Chromium headless through a started Playwright instance."""
     return playwright.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS, **kwargs)
@@ -124,6 +130,17 @@ def _alive(pid: int) -> bool:
         return True
 
 
+def _die_with_parent() -> None:
+    """In the server's process (Linux): get SIGTERM when the process that started it dies, even by SIGKILL,
+    so a killed test run leaves no server behind (the server then shuts its kernels down)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class JupyterLabServer:
     """One JupyterLab server on 127.0.0.1 serving ``root_dir``; ``stop()`` leaves no process behind."""
 
@@ -164,7 +181,7 @@ class JupyterLabServer:
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                cwd=self.root_dir, env=env, start_new_session=True,
+                cwd=self.root_dir, env=env, start_new_session=True, preexec_fn=_die_with_parent,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -405,5 +422,5 @@ def notebook_after_run_all(browser: Any, server: JupyterLabServer, name: str) ->
         assert errors == [], f"{name} shows errors after Run All: {errors}"
         yield page
     finally:
-        context.close()
+        close_quietly(context)
         server.shutdown_kernels(name)
