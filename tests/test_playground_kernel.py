@@ -125,12 +125,21 @@ def test_widget_callbacks_on_a_subshell_thread_never_overlap_runs(kernel):
     # sliders sync "value"; drop-downs sync "index" (1 = MSE), as the front end sends them
     changes = [(lr_id, {"value": 0.001 * (i + 1)}) for i in range(20)] + [(loss_id, {"index": 1}),
                                                                            (lr_id, {"value": 10.0})]
-    for i, (comm_id, state) in enumerate(changes):
+    # As in JupyterLab: the first messages reach the main shell, later ones the subshell, while runs are under
+    # way on the main thread. (Updates of ONE widget interleaved over two threads would race inside
+    # ipywidgets/traitlets themselves, which are not thread-safe; the front end does not send them that way.)
+    def send(comm_id, state, on_subshell):
         msg = kernel.session.msg("comm_msg", {"comm_id": comm_id, "data": {"method": "update", "state": state,
                                                                            "buffer_paths": []}})
-        if i % 2:
+        if on_subshell:
             msg["header"]["subshell_id"] = subshell
         kernel.shell_channel.send(msg)
+
+    for comm_id, state in changes[:6]:
+        send(comm_id, state, on_subshell=False)
+    execute(kernel, "pass")  # the main shell has handled those (in order) before the subshell gets the rest
+    for comm_id, state in changes[6:]:
+        send(comm_id, state, on_subshell=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         time.sleep(0.5)
