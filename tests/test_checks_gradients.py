@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import pytest
 import torch
+from check_helpers import assert_fails, not_written
 
 from optloop_helpers.checks import check_mse_gradients, check_optimizer_step, check_zero_grad
-
-
-def assert_fails(result, *fragments: str) -> None:
-    assert not result, result
-    for fragment in fragments:
-        assert fragment in result.message, result.message
-
-
-def not_written(*args, **kwargs):
-    raise NotImplementedError("Your turn")
 
 
 @pytest.mark.parametrize(
