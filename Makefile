@@ -14,7 +14,7 @@ PORT ?= 8888
 # A project-local virtual environment with the pinned, tested versions; redone only when they change.
 $(STAMP): requirements/constraints.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements/constraints.txt --upgrade pip
 	$(PY) -m pip install --quiet -c requirements/constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
@@ -53,7 +53,7 @@ COLAB_VENV ?= .venv-colab
 COLAB_PY := $(COLAB_VENV)/bin/python
 $(COLAB_VENV)/.installed: requirements/colab-constraints.txt pyproject.toml
 	test -x $(COLAB_PY) || $(PYTHON) -m venv $(COLAB_VENV)
-	$(COLAB_PY) -m pip install --quiet --upgrade pip
+	$(COLAB_PY) -m pip install --quiet -c requirements/colab-constraints.txt --upgrade pip
 	$(COLAB_PY) -m pip install --quiet -c requirements/colab-constraints.txt -e . \
 		ipywidgets matplotlib ipykernel pytest nbval nbclient nbformat pyyaml
 	touch $@
