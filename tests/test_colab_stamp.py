@@ -6,7 +6,6 @@ The repository and ref live only in pyproject.toml; `python scripts/stamp_notebo
 from __future__ import annotations
 
 import copy
-import importlib.util
 import io
 import re
 import subprocess
@@ -16,21 +15,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 FIX = "run `python scripts/stamp_notebooks.py --execute` (or `make stamp`) and commit the result"
 
 
-def _load_script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
-
-stamping = _load_script("stamp_notebooks")
+stamping = load_script("stamp_notebooks")
 tomllib = stamping.tomllib  # the standard library's, or tomli on Python 3.10
 SETTINGS = stamping.read_settings(ROOT / "pyproject.toml")
 

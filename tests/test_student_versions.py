@@ -7,13 +7,13 @@ notebook may raise that error in its exercise cells and nowhere else (the checks
 from __future__ import annotations
 
 import doctest
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -21,15 +21,8 @@ STUDENT = NOTEBOOKS / "student"
 TEACHING = sorted(path.name for path in NOTEBOOKS.glob("*.ipynb"))
 
 
-def _load_script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
-
-students = _load_script("make_student_versions")
+students = load_script("make_student_versions")
 
 
 def _notebook(*cells) -> nbformat.NotebookNode:
@@ -56,7 +49,7 @@ def _check(source: str) -> nbformat.NotebookNode:
 
 def test_the_docstring_examples_of_both_scripts_are_right() -> None:
     for name in ("make_student_versions", "stamp_notebooks"):
-        result = doctest.testmod(_load_script(name))
+        result = doctest.testmod(load_script(name))
         assert result.attempted > 0 and result.failed == 0, name
 
 
