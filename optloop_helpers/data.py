@@ -18,7 +18,11 @@ from ._validate import check_int, check_number, check_positive_number
 
 @dataclass(frozen=True)
 class LineData:
-    """Train and test tensors (float32, shape ``[n, 1]``) plus the true parameters."""
+    """Train and test tensors (float32, shape ``[n, 1]``) plus the true parameters.
+
+    ``held_out`` names what ``X_test``/``y_test`` are: the ``"test"`` set, or a ``"validation"`` set
+    from :meth:`validation_split`.
+    """
 
     X_train: torch.Tensor
     y_train: torch.Tensor
@@ -26,6 +30,7 @@ class LineData:
     y_test: torch.Tensor
     weight: float
     bias: float
+    held_out: str = "test"
 
     def to(self, device: torch.device | str) -> LineData:
         """Return a copy with every tensor on ``device`` (e.g. ``data.to("cuda")``)."""
@@ -36,7 +41,31 @@ class LineData:
             self.y_test.to(device),
             self.weight,
             self.bias,
+            self.held_out,
         )
+
+    def validation_split(self, fraction: float = 0.2) -> LineData:
+        """Hold back the last ``fraction`` of the *training* points as a validation set, for tuning.
+
+        The result trains on the other training points and measures on the validation points in
+        ``X_test``/``y_test`` (so ``fit`` reports them as its test loss). The test set is not in it:
+        choosing a learning rate with it never peeks at the final exam.
+
+        Example::
+
+            >>> make_line_data().validation_split()
+            LineData(weight=0.7, bias=0.3, train=32 points, validation=8 points, device=cpu)
+        """
+        fraction = check_number("fraction", fraction)
+        if not 0 < fraction < 1:
+            raise ValueError(f"fraction must be strictly between 0 and 1, got {fraction}")
+        n_val = int(fraction * len(self.X_train))
+        if n_val < 2 or len(self.X_train) - n_val < 2:
+            raise ValueError(f"fraction={fraction} holds back {n_val} of {len(self.X_train)} training points; "
+                             "the validation and the training part each need at least 2")
+        n_fit = len(self.X_train) - n_val
+        return LineData(self.X_train[:n_fit], self.y_train[:n_fit], self.X_train[n_fit:], self.y_train[n_fit:],
+                        self.weight, self.bias, held_out="validation")
 
     @property
     def device(self) -> torch.device:
@@ -46,7 +75,7 @@ class LineData:
     def __repr__(self) -> str:
         return (
             f"LineData(weight={self.weight}, bias={self.bias}, "
-            f"train={len(self.X_train)} points, test={len(self.X_test)} points, device={self.device.type})"
+            f"train={len(self.X_train)} points, {self.held_out}={len(self.X_test)} points, device={self.device.type})"
         )
 
 

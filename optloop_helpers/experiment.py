@@ -23,7 +23,7 @@ from torch import nn
 
 from ._validate import check_choice, check_int, check_number
 from .data import LineData, make_line_data
-from .loop import History, Progress, fit, test_step
+from .loop import History, Progress, fit
 from .models import LinearRegressionModel
 
 # name -> what the learner reads in the controls
@@ -122,15 +122,34 @@ class Run:
     """A finished run: ``fit``'s ``History`` and the final numbers (None when the run diverged).
 
     ``weights`` and ``bias`` are the learned values after the last epoch; ``train_loss`` and
-    ``test_loss`` are the final model's losses (eval mode), which the history may not have recorded
-    when the last epoch was not a testing epoch.
+    ``test_loss`` are the final model's losses (``history.final_train_loss`` and ``final_test_loss``).
     """
 
     history: History
-    weights: float | None = None
-    bias: float | None = None
-    train_loss: float | None = None
-    test_loss: float | None = None
+
+    def _final(self, name: str) -> float | None:
+        params = self.history.final_params
+        return None if params is None else params[name].item()
+
+    @property
+    def weights(self) -> float | None:
+        """The learned weight after the last epoch."""
+        return self._final("weights")
+
+    @property
+    def bias(self) -> float | None:
+        """The learned bias after the last epoch."""
+        return self._final("bias")
+
+    @property
+    def train_loss(self) -> float | None:
+        """The final model's loss on the training data."""
+        return self.history.final_train_loss
+
+    @property
+    def test_loss(self) -> float | None:
+        """The final model's loss on the test data."""
+        return self.history.final_test_loss
 
 
 def run_experiment(settings: Settings, callback: Callable[[Progress], Any] | None = None) -> Run:
@@ -141,8 +160,4 @@ def run_experiment(settings: Settings, callback: Callable[[Progress], Any] | Non
     model = start_model(settings.seed)
     optimizer = make_optimizer(settings.optimizer, model.parameters(), settings.lr)
     loss_fn = make_loss_fn(settings.loss)
-    history = fit(model, data, loss_fn, optimizer, settings.epochs, eval_every=settings.eval_every, callback=callback)
-    if history.diverged:
-        return Run(history)
-    return Run(history, model.weights.item(), model.bias.item(),
-               test_step(model, data.X_train, data.y_train, loss_fn), test_step(model, data.X_test, data.y_test, loss_fn))
+    return Run(fit(model, data, loss_fn, optimizer, settings.epochs, eval_every=settings.eval_every, callback=callback))

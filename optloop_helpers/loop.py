@@ -9,8 +9,10 @@ Example::
     >>> model = LinearRegressionModel()
     >>> optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     >>> history = fit(model, make_line_data(), nn.L1Loss(), optimizer, epochs=300)
-    >>> history.epochs[:3], round(history.test_loss[-1], 4)
-    ([0, 20, 40], 0.005)
+    >>> history.epochs[:3], history.epochs[-1], round(history.test_loss[-1], 4)
+    ([0, 20, 40], 280, 0.005)
+    >>> history.epochs_run, round(history.final_train_loss, 4), round(history.final_test_loss, 4)
+    (300, 0.0089, 0.0084)
 """
 
 from __future__ import annotations
@@ -108,11 +110,20 @@ def _test_step(model, X, y, loss_fn) -> float:
 
 @dataclass
 class History:
-    """Everything ``fit`` recorded at the evaluated epochs.
+    """Everything ``fit`` recorded: checkpoints every ``eval_every`` epochs, and the final model.
 
-    ``params`` holds one ``{name: tensor}`` snapshot (on the CPU) per evaluated epoch, taken after
-    that epoch's optimizer step. When a loss became NaN or infinite, ``diverged_epoch`` and
-    ``diverged_loss`` say where, and training stopped there.
+    Which number is which:
+
+    - ``epochs[i]``: an epoch that was followed by a test (0, 20, 40, … for ``eval_every=20``);
+    - ``train_loss[i]``: the loss of that epoch's forward pass, computed *before* its optimizer step
+      (the number the article's loop records);
+    - ``test_loss[i]`` and ``params[i]``: measured *after* that epoch's step ({name: tensor}, on the CPU);
+    - ``final_train_loss``, ``final_test_loss`` and ``final_params``: the model after the last epoch
+      (``epochs_run`` steps), measured once more in eval mode. "The final loss" always means these.
+
+    When a loss became NaN or infinite, ``diverged_epoch`` and ``diverged_loss`` say where (the epoch whose
+    forward pass meets the broken parameters, however often the run is tested), training stopped there,
+    and the final numbers stay ``None``.
     """
 
     epochs: list[int] = field(default_factory=list)
@@ -122,6 +133,9 @@ class History:
     epochs_run: int = 0
     diverged_epoch: int | None = None
     diverged_loss: float | None = None
+    final_train_loss: float | None = None
+    final_test_loss: float | None = None
+    final_params: dict[str, torch.Tensor] | None = None
 
     @property
     def diverged(self) -> bool:
@@ -135,10 +149,15 @@ class History:
         return [snapshot[name].item() for snapshot in self.params]
 
     def table(self, digits: int = 4) -> str:
-        """A small text table of epoch, train loss and test loss (rounded to ``digits`` places)."""
+        """A small text table of epoch, train loss and test loss (rounded to ``digits`` places).
+
+        The last row, ``final``, is the model after the last epoch (``final_train_loss``, ``final_test_loss``).
+        """
         rows = [f"{'epoch':>5} | {'train loss':>10} | {'test loss':>10}"]
         for epoch, train, test in zip(self.epochs, self.train_loss, self.test_loss, strict=False):
             rows.append(f"{epoch:>5} | {train:>10.{digits}f} | {test:>10.{digits}f}")
+        if self.final_train_loss is not None and self.final_test_loss is not None:
+            rows.append(f"{'final':>5} | {self.final_train_loss:>10.{digits}f} | {self.final_test_loss:>10.{digits}f}")
         if self.diverged:
             rows.append(self.divergence_message())
         return "\n".join(rows)
@@ -184,6 +203,8 @@ def fit(
     ``y_train``, ``X_test`` and ``y_test``). With ``device`` the model and data are moved there
     first. ``callback(progress)`` runs after every evaluation; returning ``False`` stops training.
     A NaN or infinite loss stops training and is recorded in the history instead of raising.
+    After the last epoch the final model is measured once more (``history.final_train_loss``,
+    ``final_test_loss``, ``final_params``); the checkpoints are exactly those of the plain loop.
     """
     check_model("model", model)
     for name in ("X_train", "y_train", "X_test", "y_test"):
@@ -216,9 +237,22 @@ def fit(
         history.train_loss.append(train_loss)
         history.test_loss.append(test_loss)
         history.params.append(_snapshot(model))
-        if not math.isfinite(test_loss):
-            history.diverged_epoch, history.diverged_loss = epoch, test_loss
+        if not math.isfinite(test_loss):  # the parameters the next epoch would train with are already broken
+            history.diverged_epoch, history.diverged_loss = epoch + 1, test_loss
             break
         if callback is not None and callback(Progress(epoch, epochs, train_loss, test_loss, history)) is False:
             break
+    if not history.diverged:
+        _measure_final(history, model, data, loss_fn)
     return history
+
+
+def _measure_final(history: History, model: torch.nn.Module, data: Any, loss_fn: Any) -> None:
+    """Record the losses and parameters of the model as training left it (eval mode, no graph)."""
+    final_train = _test_step(model, data.X_train, data.y_train, loss_fn)
+    final_test = _test_step(model, data.X_test, data.y_test, loss_fn)
+    if not (math.isfinite(final_train) and math.isfinite(final_test)):  # the last step overshot to inf/nan
+        history.diverged_epoch, history.diverged_loss = history.epochs_run, final_train
+        return
+    history.final_train_loss, history.final_test_loss = final_train, final_test
+    history.final_params = _snapshot(model)

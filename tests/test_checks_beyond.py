@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from check_helpers import make_training_step
 
 import optloop_helpers
 from optloop_helpers.checks import (
@@ -24,37 +25,6 @@ def fixed(model, X, y, loss_fn, optimizer):
     return loss.item()
 
 
-def no_zero_grad(model, X, y, loss_fn, optimizer):
-    loss = loss_fn(model(X), y)
-    loss.backward()
-    optimizer.step()
-    return loss.item()
-
-
-def returns_tensor(model, X, y, loss_fn, optimizer):
-    loss = loss_fn(model(X), y)
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-    return loss
-
-
-def step_before_backward(model, X, y, loss_fn, optimizer):
-    loss = loss_fn(model(X), y)
-    optimizer.zero_grad()
-    optimizer.step()
-    loss.backward()
-    return loss.item()
-
-
-def zero_grad_after_backward(model, X, y, loss_fn, optimizer):
-    loss = loss_fn(model(X), y)
-    loss.backward()
-    optimizer.zero_grad()
-    optimizer.step()
-    return loss.item()
-
-
 def loss_after_step(model, X, y, loss_fn, optimizer):
     fixed(model, X, y, loss_fn, optimizer)
     return loss_fn(model(X), y).item()
@@ -66,6 +36,7 @@ def two_steps(model, X, y, loss_fn, optimizer):
 
 
 def doubled_loss(model, X, y, loss_fn, optimizer):
+    model.train()
     loss = 2 * loss_fn(model(X), y)
     optimizer.zero_grad()
     loss.backward()
@@ -73,21 +44,20 @@ def doubled_loss(model, X, y, loss_fn, optimizer):
     return loss.item() / 2
 
 
-def no_step(model, X, y, loss_fn, optimizer):
-    loss = loss_fn(model(X), y)
-    optimizer.zero_grad()
-    loss.backward()
-    return loss.item()
-
-
 def not_written(model, X, y, loss_fn, optimizer):
     raise NotImplementedError("Your turn")
 
 
-def test_spot_the_bug_passes_the_fixed_step():
-    result = check_spot_the_bug(fixed)
+@pytest.mark.parametrize(
+    "function",
+    [fixed, make_training_step(("train", "forward", "backward", "step", "zero")),
+     make_training_step(("train", "zero", "forward", "backward", "step"))],
+    ids=["zero-backward-step", "backward-step-zero", "zero-first"],
+)
+def test_spot_the_bug_passes_every_order_notebook_3_calls_right(function):
+    result = check_spot_the_bug(function)
     assert result.passed, result.message
-    assert "bugs are fixed" in result.message
+    assert "both bugs are fixed" in result.message
 
 
 def test_spot_the_bug_leaves_the_learners_random_state_alone():
@@ -101,31 +71,27 @@ def test_spot_the_bug_leaves_the_learners_random_state_alone():
 @pytest.mark.parametrize(
     ("function", "message"),
     [
-        (no_zero_grad, "the gradients accumulate: the gradient left over from the last step"),
-        (doubled_loss, "after 3 steps the parameters are"),
-        (no_step, "stepped the optimizer 0 times"),
-        (returns_tensor, "you returned the loss tensor, which still requires grad"),
-        (step_before_backward, "the parameters did not change"),
-        (zero_grad_after_backward, "the parameters did not change"),
-        (two_steps, "stepped the optimizer 2 times: call optimizer.step() exactly once"),
-        (loss_after_step, "return the loss of this step's forward pass"),
+        (make_training_step(("train", "forward", "backward", "step")), "gradients not zeroed"),
+        (make_training_step(("forward", "zero", "backward", "step")), "ran in eval mode: call model.train()"),
+        (doubled_loss, "the parameters did not end where the five steps lead"),
+        (make_training_step(("train", "forward", "zero", "backward")), "the parameters did not change: call optimizer.step()"),
+        (make_training_step(returns="tensor"), "still requires grad (and keeps the whole graph alive)"),
+        (make_training_step(("train", "forward", "zero", "step", "backward")), "the parameters did not end where"),
+        (make_training_step(("train", "forward", "backward", "zero", "step")),
+         "you zeroed the gradients between loss.backward() and optimizer.step()"),
+        (two_steps, "3 calls of your function stepped the optimizer 6 times"),
+        (loss_after_step, "return the loss of this epoch's forward pass"),
+        (make_training_step(returns="none"), "return the loss as a Python float (loss.item()), got NoneType"),
         (not_written, "not written yet"),
         ("fixed", "expected a function, got str"),
     ],
+    ids=["no-zero-grad", "no-train-mode", "doubled", "no-step", "tensor", "step-before-backward", "zero-between",
+         "two-steps", "loss-after-step", "returns-none", "not-written", "not-a-function"],
 )
 def test_spot_the_bug_names_the_mistake(function, message):
     result = check_spot_the_bug(function)
     assert not result.passed
     assert message in result.message
-
-
-def test_spot_the_bug_wrong_return_type():
-    def returns_none(model, X, y, loss_fn, optimizer):
-        fixed(model, X, y, loss_fn, optimizer)
-
-    result = check_spot_the_bug(returns_none)
-    assert not result.passed
-    assert result.message == "return the loss as a float with loss.item(), got None (NoneType)"
 
 
 def test_spot_the_bug_crash_is_a_message_not_a_traceback():
@@ -150,8 +116,8 @@ def test_logits_to_labels_passes():
     [
         (lambda logits: torch.sigmoid(logits), "these are probabilities: round them"),
         (lambda logits: torch.round(logits), "apply torch.sigmoid first"),
-        (lambda logits: torch.round(torch.sigmoid(logits)).squeeze(), "the labels have shape (5,)"),
-        (lambda logits: (logits > 1).float(), "expected labels [0.0, 1.0, 1.0, 0.0, 1.0]"),
+        (lambda logits: torch.round(torch.sigmoid(logits)).squeeze(), "the labels have shape (8,)"),
+        (lambda logits: (logits > 2).float(), "expected labels [0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 0.0]"),
         (lambda logits: [0, 1], "return a tensor of labels, got [0, 1] (list)"),
     ],
 )
@@ -195,8 +161,8 @@ def test_f1_by_hand_passes_floats_and_one_element_tensors():
 @pytest.mark.parametrize(
     ("function", "message"),
     [
-        (f1_divides_by_zero, "with nothing predicted positive your code divided by zero: when F1 is undefined"),
-        (f1_tensor_nan, "with no positives at all you returned nan (0 / 0)"),
+        (f1_divides_by_zero, "with nothing predicted positive (F1 = 0: tp = 0 but fn = 2) your code divided by zero"),
+        (f1_tensor_nan, "with no positives at all (tp = fp = fn = 0: F1 is 0 / 0) you returned nan (0 / 0)"),
         (optloop_helpers.accuracy, "with tp=3, fp=2, fn=1 (y_true="),
         (optloop_helpers.precision, "expected 0.6667, got 0.6000: F1 = 2 * tp / (2 * tp + fp + fn)"),
         (lambda t, p: (1.0, 1.0), "return one number, got (1.0, 1.0) (tuple)"),
@@ -246,8 +212,8 @@ def test_epochs_to_reach_passes():
         (reach_strict, "expected epoch 2, got 3 (a loss equal to the target counts: use <=)"),
         (reach_minus_one, "for a target never reached ([0.9, 0.5, 0.3], target 0.01) return None, got -1"),
         (reach_last, "for a loss that falls below the target ([0.9, 0.5, 0.3, 0.1, 0.05], target 0.2) expected epoch 3, got 4"),
-        (lambda losses, target: None, "expected the epoch 3, got None"),
-        (lambda losses, target: 3.0, "expected the epoch 3, got 3.0"),
+        (lambda losses, target: None, "expected the epoch 3 as a whole number (a plain int), got None (NoneType)"),
+        (lambda losses, target: 3.0, "expected the epoch 3 as a whole number (a plain int), got 3.0 (float)"),
     ],
 )
 def test_epochs_to_reach_names_the_mistake(function, message):

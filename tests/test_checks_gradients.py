@@ -92,7 +92,7 @@ def gradients(model, X, y, sign=1.0, factor=2.0, reduce="mean", with_x=True):
 def test_check_mse_gradients_passes_a_right_answer_as_tensors_or_floats():
     result = check_mse_gradients(gradients)
     assert result
-    assert result.message == "dL/dweights = -0.2828, dL/dbias = -0.6258, the same as autograd"
+    assert result.message == "dL/dweights = -0.2828, dL/dbias = -0.6258, the same as autograd (and right for another model too)"
     assert check_mse_gradients(lambda m, X, y: tuple(g.item() for g in gradients(m, X, y)))
 
 
@@ -134,7 +134,10 @@ def sgd_right(parameters, lr):
 def test_check_optimizer_step_passes_a_right_answer():
     result = check_optimizer_step(sgd_right)
     assert result
-    assert result.message == "the parameters moved from (0.3367, 0.1288) to (0.3406, 0.1388), just like optimizer.step()"
+    assert result.message == (
+        "the parameters moved from (0.3367, 0.1288) to (0.3406, 0.1388), just like optimizer.step() "
+        "(and right for other parameters, gradients and lr too)"
+    )
 
 
 def sgd_uphill(parameters, lr):

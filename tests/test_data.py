@@ -80,3 +80,25 @@ def test_bad_arguments_are_named_in_the_error(kwargs, error, message):
     with pytest.raises(error) as info:
         make_line_data(**kwargs)
     assert message in str(info.value)
+
+
+def test_validation_split_holds_back_the_end_of_the_training_set_and_never_the_test_set():
+    data = make_line_data()
+    tuning = data.validation_split()
+    assert (len(tuning.X_train), len(tuning.X_test)) == (32, 8)
+    assert torch.equal(torch.cat([tuning.X_train, tuning.X_test]), data.X_train)
+    assert torch.equal(torch.cat([tuning.y_train, tuning.y_test]), data.y_train)
+    assert tuning.held_out == "validation" and "validation=8 points" in repr(tuning)
+    assert tuning.to("cpu").held_out == "validation"
+    assert not any(torch.isin(tuning.X_test, data.X_test))
+
+
+@pytest.mark.parametrize(
+    ("fraction", "error", "message"),
+    [(0.0, ValueError, "fraction must be strictly between 0 and 1, got 0.0"),
+     ("0.2", TypeError, "fraction must be a number"),
+     (0.01, ValueError, "holds back 0 of 40 training points")],
+)
+def test_validation_split_rejects_bad_fractions(fraction, error, message):
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
+        make_line_data().validation_split(fraction)

@@ -53,6 +53,43 @@ def test_fit_reproduces_the_article_loop_bit_for_bit():
     assert not history.diverged and history.epochs_run == 300
 
 
+def test_the_final_numbers_are_those_of_the_final_parameters():
+    """'The final loss' has one meaning: the model after the last epoch, measured once more (not epoch 280's)."""
+    torch.manual_seed(42)
+    model = LinearRegressionModel()
+    data = make_line_data()
+    history = fit(model, data, nn.L1Loss(), torch.optim.SGD(model.parameters(), lr=0.01), epochs=300)
+    model.eval()
+    with torch.inference_mode():
+        assert history.final_train_loss == nn.L1Loss()(model(data.X_train), data.y_train).item()
+        assert history.final_test_loss == nn.L1Loss()(model(data.X_test), data.y_test).item()
+    assert {name: p.item() for name, p in history.final_params.items()} == {
+        "weights": model.weights.item(), "bias": model.bias.item()}
+    assert history.epochs[-1] == 280 and history.epochs_run == 300
+    # the loss recorded in epoch 299's forward pass (before its step) is the other point L1 + SGD hops between
+    assert round(history.final_train_loss, 4) == 0.0089
+    assert "final |     0.0089 |     0.0084" in history.table()
+
+
+def test_a_run_stopped_by_its_callback_measures_where_it_stopped():
+    torch.manual_seed(42)
+    model = LinearRegressionModel()
+    data = make_line_data()
+    history = fit(model, data, nn.L1Loss(), torch.optim.SGD(model.parameters(), lr=0.01), epochs=300,
+                  callback=lambda progress: progress.epoch < 40)
+    assert history.epochs_run == 41
+    assert history.final_test_loss == test_step(model, data.X_test, data.y_test, nn.L1Loss())
+
+
+def test_a_diverged_run_has_no_final_numbers():
+    torch.manual_seed(42)
+    model = LinearRegressionModel()
+    history = fit(model, make_line_data(), nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=10.0), epochs=100)
+    assert history.diverged
+    assert history.final_train_loss is history.final_test_loss is history.final_params is None
+    assert "final" not in history.table()
+
+
 def test_fit_learns_the_line():
     history = fit_like_the_article()
     assert abs(history.param("weights")[-1] - 0.7) < 0.01
@@ -133,10 +170,22 @@ def test_divergence_stops_and_is_recorded_instead_of_raising():
     optimizer = torch.optim.SGD(model.parameters(), lr=1e20)
     history = fit(model, make_line_data(), nn.MSELoss(), optimizer, epochs=500, eval_every=1)
     assert history.diverged
-    assert history.epochs_run == history.diverged_epoch + 1 < 500
+    assert history.epochs_run <= history.diverged_epoch + 1 < 500
     assert not math.isfinite(history.diverged_loss)
     assert f"diverged at epoch {history.diverged_epoch}" in history.divergence_message()
     assert "try a smaller learning rate" in history.table()
+
+
+@pytest.mark.parametrize("lr", [1.0, 3.0, 10.0])
+def test_the_divergence_epoch_does_not_depend_on_how_often_the_run_is_tested(lr):
+    epochs = set()
+    for eval_every in (1, 6, 20):
+        torch.manual_seed(42)
+        model = LinearRegressionModel()
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+        history = fit(model, make_line_data(), nn.MSELoss(), optimizer, epochs=400, eval_every=eval_every)
+        epochs.add(history.diverged_epoch)
+    assert len(epochs) == 1 and None not in epochs
 
 
 def test_fit_moves_model_and_data_to_the_device():
@@ -150,7 +199,8 @@ def test_history_table_is_rounded_to_four_places():
     table = fit_like_the_article().table().splitlines()
     assert table[0] == "epoch | train loss |  test loss"
     assert table[1] == "    0 |     0.3129 |     0.4811"
-    assert table[-1] == "  280 |     0.0089 |     0.0050"
+    assert table[-2] == "  280 |     0.0089 |     0.0050"
+    assert table[-1] == "final |     0.0089 |     0.0084"
 
 
 def test_history_param_names_the_allowed_names():

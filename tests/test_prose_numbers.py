@@ -1,5 +1,5 @@
-"""Prose and code never disagree: every number the markdown of a curriculum notebook mentions must be a
-number its code uses or its outputs print.
+"""Prose and code never disagree: every number the markdown of a notebook mentions must be a number its code
+uses or its outputs print (a claim cell's ``assert`` counts: that is where a derived number is checked).
 
 A learning rate, an epoch count, a weight, a bias, a split size or a final loss written in the prose is
 looked up (rounded to 4 places, sign ignored) among the numbers in the notebook's code cells and text
@@ -7,7 +7,7 @@ outputs. Change ``lr=0.01`` to ``lr=0.1`` in the code, or re-run after a change 
 and the prose that still says the old number fails this test.
 
 Not checked: single-digit whole numbers written without a decimal point (step numbers "1." to "5.",
-notebook numbers, "two calls") and link targets.
+notebook numbers, "two calls"), link targets, and notebook numbers in the text of links to notebooks.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ CURRICULUM = [f"{n:02d}_" for n in range(9)]  # notebooks 00-08
 
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w])")
 LINK_TARGET = re.compile(r"\]\([^)]*\)")
+NOTEBOOK_LINK = re.compile(r"\[\d+\. ([^\]]*)\]\(\d\d_[^)]*\.ipynb\)")  # "[11. Other use cases](11_...ipynb)"
 
 
 def numbers_in(text: str) -> list[str]:
@@ -48,7 +49,7 @@ def prose_and_code(nb: nbformat.NotebookNode) -> tuple[str, str]:
     prose, code = [], []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            prose.append(LINK_TARGET.sub("]", cell.source))
+            prose.append(LINK_TARGET.sub("]", NOTEBOOK_LINK.sub(r"[\1]()", cell.source)))
         elif cell.cell_type == "code":
             code.append(cell.source)
             for output in cell.get("outputs", []):
@@ -68,11 +69,15 @@ def curriculum_notebooks() -> list[Path]:
     return sorted(p for p in NOTEBOOKS.glob("*.ipynb") if p.name[:3] in CURRICULUM)
 
 
+def all_notebooks() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
 def test_the_curriculum_is_all_there():
     assert [p.name[:2] for p in curriculum_notebooks()] == [f"{n:02d}" for n in range(9)]
 
 
-@pytest.mark.parametrize("path", curriculum_notebooks(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: p.name)
 def test_every_number_in_the_prose_is_in_the_code_or_its_outputs(path):
     nb = nbformat.read(path, as_version=4)
     assert drifted_numbers(nb) == [], f"{path.name}: the prose mentions numbers the code does not use or print"
@@ -92,6 +97,12 @@ def test_a_changed_learning_rate_is_caught():
 def test_a_changed_final_loss_is_caught():
     nb = make_notebook("The loss ends at 0.0089 and the bias at 0.3093.", "print(loss)", "0.0026\nbias 0.3093\n")
     assert drifted_numbers(nb) == ["0.0089"]
+
+
+def test_notebook_numbers_in_links_are_not_claims():
+    nb = make_notebook("**Next:** [11. Other use cases](11_other_use_cases.ipynb), or [09. The playground](09_p.ipynb)",
+                       "", "")
+    assert drifted_numbers(nb) == []
 
 
 def test_matching_numbers_pass_whatever_their_written_form():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -23,15 +23,34 @@ from ..models import LinearRegressionModel
 # The parameters torch.manual_seed(42) gives LinearRegressionModel (rounded), used by every check.
 START_WEIGHT = 0.3367
 START_BIAS = 0.1288
+# A second model no notebook prints: a learner who types the numbers printed above fails on it.
+OTHER_WEIGHT = -1.25
+OTHER_BIAS = 0.62
 
 
 @dataclass(frozen=True)
 class Call:
-    """How the model was called: its mode, and whether inference mode / autograd were on."""
+    """How the model was called: its mode, whether inference mode / autograd were on, input and output."""
 
     training: bool
     inference: bool
     grad: bool
+    x: torch.Tensor | None = field(default=None, repr=False, compare=False)
+    output: torch.Tensor | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def measured_only(self) -> bool:
+        """True for a call made the testing loop's way: eval mode, autograd off."""
+        return not self.training and not self.grad
+
+    def on(self, x: torch.Tensor) -> bool:
+        """True when this call's input holds exactly the values of ``x``."""
+        return self.x is not None and self.x.shape == x.shape and torch.equal(self.x.detach(), x.detach())
+
+    def produced(self, value: Any) -> bool:
+        """True when ``value`` is this call's output (or a view of it, e.g. ``.detach()``)."""
+        return (isinstance(value, torch.Tensor) and self.output is not None
+                and value.shape == self.output.shape and value.data_ptr() == self.output.data_ptr())
 
 
 class SpyModel(LinearRegressionModel):
@@ -42,8 +61,9 @@ class SpyModel(LinearRegressionModel):
         self.calls: list[Call] = []
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self.calls.append(Call(self.training, torch.is_inference_mode_enabled(), torch.is_grad_enabled()))
-        return super().forward(x)
+        output = super().forward(x)
+        self.calls.append(Call(self.training, torch.is_inference_mode_enabled(), torch.is_grad_enabled(), x, output))
+        return output
 
 
 def make_model(weight: float = START_WEIGHT, bias: float = START_BIAS, spy: bool = False) -> LinearRegressionModel:
@@ -54,6 +74,14 @@ def make_model(weight: float = START_WEIGHT, bias: float = START_BIAS, spy: bool
         model.weights.fill_(weight)
         model.bias.fill_(bias)
     return model
+
+
+def no_grad_tip(calls: list[Call]) -> str:
+    """A tip for a right answer that turned autograd off with ``torch.no_grad()`` ('' otherwise)."""
+    if any(not call.grad and not call.inference for call in calls):
+        return ("torch.no_grad() is right too; for predictions torch.inference_mode() is a little faster "
+                "(notebook 7 explains the difference)")
+    return ""
 
 
 def params_of(model: torch.nn.Module) -> tuple[float, float]:
@@ -100,6 +128,24 @@ def count_backward(model: torch.nn.Module) -> Iterator[list[int]]:
     finally:
         for handle in handles:
             handle.remove()
+
+
+def on_other_case(problem: str | None, got: Any, first: Any, other: str, inputs: str) -> str | None:
+    """Reword a ``problem`` found on a check's second case, one no notebook prints.
+
+    The same answer as on the first case means the learner typed in a number printed above.
+
+    Example::
+
+        >>> on_other_case("expected 0.5", 0.18, 0.18, "other predictions", "y_pred and y_true")
+        'for other predictions your function returned 0.1800 again: compute it from the y_pred and y_true it is given, not from a number printed above'
+    """
+    if problem is None:
+        return None
+    if close(got, first):
+        return (f"for {other} your function returned {fmt(got)} again: compute it from the {inputs} it is given, "
+                "not from a number printed above")
+    return f"right for the notebook's numbers, but for {other} {problem}"
 
 
 def describe(value: Any) -> str:

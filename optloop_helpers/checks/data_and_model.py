@@ -17,13 +17,28 @@ from typing import Any
 import torch
 
 from ..data import make_line_data
-from ._helpers import as_number, close, describe, fmt, make_model
+from ._helpers import (
+    OTHER_BIAS,
+    OTHER_WEIGHT,
+    SpyModel,
+    as_number,
+    close,
+    describe,
+    fmt,
+    make_model,
+    no_grad_tip,
+    on_other_case,
+)
 from .result import CheckResult, call_learner_code, failed, passed
 
 
-def _line() -> tuple[torch.Tensor, torch.Tensor]:
-    data = make_line_data()
+def _line(**kwargs: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    data = make_line_data(**kwargs)
     return torch.cat([data.X_train, data.X_test]), torch.cat([data.y_train, data.y_test])
+
+
+# (data, train_fraction): the notebook's line, another fraction, and 30 points of another line
+_SPLIT_CASES = [({}, 0.8), ({}, 0.5), ({"weight": -0.4, "bias": 0.9, "end": 0.6}, 0.7)]
 
 
 def _split_problem(parts: Any, X: torch.Tensor, y: torch.Tensor, fraction: float) -> str | None:
@@ -38,8 +53,11 @@ def _split_problem(parts: Any, X: torch.Tensor, y: torch.Tensor, fraction: float
         return ("the second tensor holds inputs, not targets: return them in the order "
                 "X_train, y_train, X_test, y_test")
     if len(X_train) != n_train or len(y_train) != n_train:
-        return (f"with train_fraction={fraction} the training set should have {n_train} points "
-                f"(the first {n_train} of {len(X)}), got {len(X_train)}; use train_fraction, not a fixed number")
+        hint = "use train_fraction, not a fixed number"
+        if len(X) != 50 and len(X_train) == min(len(X), int(fraction * 50)):
+            hint = "count the points with len(X), not a fixed 50"
+        return (f"with {len(X)} points and train_fraction={fraction} the training set should have {n_train} "
+                f"points (the first {n_train} of {len(X)}), got {len(X_train)}; {hint}")
     if len(X_test) != len(X) - n_train or len(y_test) != len(X) - n_train:
         return (f"the test set should have the other {len(X) - n_train} points, got {len(X_test)}; "
                 "every point belongs to exactly one set")
@@ -59,11 +77,11 @@ def check_split(split_data: Callable[..., Any]) -> CheckResult:
     Example::
 
         >>> print(check_split(lambda X, y, train_fraction=0.8: (X[:40], y[:40], X[40:], y[40:])))
-        ❌ split the data: with train_fraction=0.5 the training set should have 25 points (the first 25 of 50), got 40; use train_fraction, not a fixed number
+        ❌ split the data: with 50 points and train_fraction=0.5 the training set should have 25 points (the first 25 of 50), got 40; use train_fraction, not a fixed number
     """
     exercise = "split the data"
-    X, y = _line()
-    for fraction in (0.8, 0.5):
+    for data_kwargs, fraction in _SPLIT_CASES:
+        X, y = _line(**data_kwargs)
         kwargs = {} if fraction == 0.8 else {"train_fraction": fraction}
         parts = call_learner_code(exercise, split_data, X, y, **kwargs)
         if isinstance(parts, CheckResult):
@@ -74,19 +92,9 @@ def check_split(split_data: Callable[..., Any]) -> CheckResult:
     return passed(exercise, "40 points to train on and 10 to test on, in order")
 
 
-def check_forward_pass(forward_pass: Callable[..., Any]) -> CheckResult:
-    """Check ``forward_pass(model, X)`` returns ``model(X)`` made under ``torch.inference_mode()``.
-
-    Example::
-
-        >>> def forward_pass(model, X):
-        ...     return model(X)
-        >>> print(check_forward_pass(forward_pass))
-        ❌ forward pass: the predictions still track gradients (requires_grad=True): make them inside `with torch.inference_mode():`
-    """
+def _forward_problem(forward_pass: Callable[..., Any], model: SpyModel, X: torch.Tensor) -> Any:
+    """Run the learner's forward pass once; a failing ``CheckResult``, or the call that made the predictions."""
     exercise = "forward pass"
-    model = make_model(spy=True)
-    X = make_line_data().X_test
     expected = (model.weights * X + model.bias).detach()
     preds = call_learner_code(exercise, forward_pass, model, X)
     if isinstance(preds, CheckResult):
@@ -100,58 +108,101 @@ def check_forward_pass(forward_pass: Callable[..., Any]) -> CheckResult:
     if not torch.allclose(values, expected, atol=1e-5):
         if torch.allclose(values, (model.weights * X).detach(), atol=1e-5):
             return failed(exercise, "the bias is missing: the model predicts weights * X + bias; call model(X)")
-        return failed(exercise, "the predictions are not model(X): call the model on X (this runs forward())")
-    if not model.calls:
-        return failed(exercise, "call the model, model(X), instead of computing the line yourself")
-    if preds.requires_grad:
+        return failed(exercise, f"for a model with weights {fmt(model.weights.item())} and bias "
+                                f"{fmt(model.bias.item())} the predictions are not model(X): call the model you "
+                                "are given on the X you are given (this runs forward())")
+    call = next((c for c in reversed(model.calls) if c.produced(preds)), None)
+    if call is None:
+        return failed(exercise, "return what model(X) gives you, as it is: call the model instead of "
+                                "computing the line yourself")
+    if preds.requires_grad or call.grad:
         return failed(exercise, "the predictions still track gradients (requires_grad=True): "
                                 "make them inside `with torch.inference_mode():`")
-    if not preds.is_inference():
-        return failed(exercise, "you turned gradients off another way (e.g. torch.no_grad()); here use "
-                                "`with torch.inference_mode():`, the faster choice for predictions")
-    return passed(exercise, f"{len(X)} predictions of shape {tuple(X.shape)}, made in inference mode")
+    return call
 
 
-def _loss_inputs() -> tuple[torch.Tensor, torch.Tensor]:
-    # errors of both signs and different sizes, so that every typical mistake gives a different number
-    y_true = torch.tensor([[0.3], [0.5], [0.7], [0.9], [1.1]])
-    y_pred = torch.tensor([[0.5], [0.4], [0.9], [0.6], [1.2]])
-    return y_pred, y_true
+def check_forward_pass(forward_pass: Callable[..., Any]) -> CheckResult:
+    """Check ``forward_pass(model, X)`` returns ``model(X)`` made with autograd off (``torch.inference_mode()``).
+
+    It runs on the notebook's model and test inputs, then on a model and inputs no notebook prints.
+
+    Example::
+
+        >>> def forward_pass(model, X):
+        ...     return model(X)
+        >>> print(check_forward_pass(forward_pass))
+        ❌ forward pass: the predictions still track gradients (requires_grad=True): make them inside `with torch.inference_mode():`
+    """
+    exercise = "forward pass"
+    cases = [(make_model(spy=True), make_line_data().X_test),
+             (make_model(OTHER_WEIGHT, OTHER_BIAS, spy=True), torch.linspace(-2.0, 3.0, 7).unsqueeze(dim=1))]
+    calls = []
+    for model, X in cases:
+        assert isinstance(model, SpyModel)
+        call = _forward_problem(forward_pass, model, X)
+        if isinstance(call, CheckResult):
+            return call
+        calls.append(call)
+    tip = no_grad_tip(calls)
+    if not tip and any(call.training for call in calls):
+        tip = "call model.eval() before predicting: it matters for layers such as dropout (notebook 7)"
+    n = len(cases[0][1])
+    return passed(exercise, f"{n} predictions of shape ({n}, 1), made with autograd off", tip)
 
 
-def _check_loss(exercise: str, loss_function: Callable[..., Any], kind: str) -> CheckResult:
-    y_pred, y_true = _loss_inputs()
-    errors = y_pred - y_true
-    value = call_learner_code(exercise, loss_function, y_pred, y_true)
-    if isinstance(value, CheckResult):
-        return value
-    if isinstance(value, torch.Tensor) and value.numel() != 1:
-        return failed(exercise, f"your loss is {describe(value)}, but a loss is ONE number: "
-                                "average the errors with .mean()")
-    number = as_number(value)
-    if number is None:
-        return failed(exercise, f"return the loss as a tensor holding one number, got {describe(value)}")
+def _loss_inputs() -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Two cases ``(y_pred, y_true)``: errors of both signs and sizes, so every typical mistake gives another
+    number; the second no notebook prints, so a typed-in number fails there."""
+    first = (torch.tensor([[0.5], [0.4], [0.9], [0.6], [1.2]]), torch.tensor([[0.3], [0.5], [0.7], [0.9], [1.1]]))
+    second = (torch.tensor([[2.0], [-1.0], [0.25], [3.5]]), torch.tensor([[1.0], [0.5], [0.75], [2.0]]))
+    return [first, second]
+
+
+def _loss_problem(number: float, errors: torch.Tensor, kind: str) -> str | None:
+    """What is wrong with ``number`` as the loss of ``errors``; None when it is right."""
     mae = errors.abs().mean().item()
     mse = (errors**2).mean().item()
     expected = mae if kind == "l1" else mse
-    name = "torch.abs" if kind == "l1" else "** 2"
     if close(number, expected):
-        reference = torch.nn.L1Loss() if kind == "l1" else torch.nn.MSELoss()
-        torch_value = reference(y_pred, y_true).item()
-        return passed(exercise, f"{fmt(number)}, the same as nn.{type(reference).__name__} ({fmt(torch_value)})")
+        return None
+    name = "torch.abs" if kind == "l1" else "** 2"
     n = len(errors)
     if close(number, errors.mean().item()) or close(number, -errors.mean().item()):
-        return failed(exercise, f"positive and negative errors cancel out: make every error positive with "
-                                f"{name} before taking the mean")
+        return f"positive and negative errors cancel out: make every error positive with {name} before taking the mean"
     if close(number, expected * n):
-        return failed(exercise, f"your loss is {n} times too big: take the mean of the errors, not the sum")
+        return f"your loss is {n} times too big: take the mean of the errors, not the sum"
     if kind == "l1" and close(number, mse):
-        return failed(exercise, "you squared the errors: that is the MSE loss; L1 uses the absolute value")
+        return "you squared the errors: that is the MSE loss; L1 uses the absolute value"
     if kind == "mse" and close(number, mae):
-        return failed(exercise, "you took the absolute value: that is the L1 loss; MSE squares the errors")
+        return "you took the absolute value: that is the L1 loss; MSE squares the errors"
     if kind == "mse" and close(number, mse**0.5):
-        return failed(exercise, "you took the square root: that is the RMSE; the MSE loss stops at the mean")
-    return failed(exercise, f"your loss is {fmt(number)}, expected {fmt(expected)} for these predictions")
+        return "you took the square root: that is the RMSE; the MSE loss stops at the mean"
+    return f"your loss is {fmt(number)}, expected {fmt(expected)} for these predictions"
+
+
+def _check_loss(exercise: str, loss_function: Callable[..., Any], kind: str) -> CheckResult:
+    reference = torch.nn.L1Loss() if kind == "l1" else torch.nn.MSELoss()
+    results = []
+    for case, (y_pred, y_true) in enumerate(_loss_inputs()):
+        value = call_learner_code(exercise, loss_function, y_pred, y_true)
+        if isinstance(value, CheckResult):
+            return value
+        if isinstance(value, torch.Tensor) and value.numel() != 1:
+            return failed(exercise, f"your loss is {describe(value)}, but a loss is ONE number: "
+                                    "average the errors with .mean()")
+        number = as_number(value)
+        if number is None:
+            return failed(exercise, f"return the loss as a tensor holding one number, got {describe(value)}")
+        problem = _loss_problem(number, y_pred - y_true, kind)
+        if case:
+            problem = on_other_case(problem, number, results[0], "other predictions", "y_pred and y_true")
+        if problem:
+            return failed(exercise, problem)
+        results.append(number)
+    y_pred, y_true = _loss_inputs()[0]
+    torch_value = reference(y_pred, y_true).item()
+    return passed(exercise, f"{fmt(results[0])}, the same as nn.{type(reference).__name__} ({fmt(torch_value)}), "
+                            "and right for other predictions too")
 
 
 def check_l1_loss(l1_loss: Callable[..., Any]) -> CheckResult:
@@ -160,7 +211,7 @@ def check_l1_loss(l1_loss: Callable[..., Any]) -> CheckResult:
     Example::
 
         >>> print(check_l1_loss(lambda y_pred, y_true: (y_pred - y_true).abs().mean()))
-        ✅ L1 loss by hand: 0.1800, the same as nn.L1Loss (0.1800)
+        ✅ L1 loss by hand: 0.1800, the same as nn.L1Loss (0.1800), and right for other predictions too
     """
     return _check_loss("L1 loss by hand", l1_loss, "l1")
 

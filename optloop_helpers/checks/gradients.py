@@ -6,7 +6,7 @@ Example::
     ...     error = model.weights * X + model.bias - y
     ...     return (2 * error * X).mean(), (2 * error).mean()
     >>> print(check_mse_gradients(mse_gradients))
-    ✅ MSE gradients by hand: dL/dweights = -0.2828, dL/dbias = -0.6258, the same as autograd
+    ✅ MSE gradients by hand: dL/dweights = -0.2828, dL/dbias = -0.6258, the same as autograd (and right for another model too)
 """
 
 from __future__ import annotations
@@ -18,7 +18,20 @@ import torch
 from torch import nn
 
 from ..data import make_line_data
-from ._helpers import as_number, close, count_backward, describe, fmt, make_model, params_of
+from ._helpers import (
+    OTHER_BIAS,
+    OTHER_WEIGHT,
+    START_BIAS,
+    START_WEIGHT,
+    as_number,
+    close,
+    count_backward,
+    describe,
+    fmt,
+    make_model,
+    on_other_case,
+    params_of,
+)
 from .result import CheckResult, call_learner_code, failed, passed
 
 
@@ -82,8 +95,36 @@ def check_zero_grad(fresh_gradients: Callable[..., Any]) -> CheckResult:
     return passed(exercise, f"after two calls .grad is still {fmt(expected)}: each call starts from zero")
 
 
+def _other_line() -> tuple[torch.Tensor, torch.Tensor]:
+    """Training data of a line no notebook uses, so that global variables or typed-in numbers fail."""
+    data = make_line_data(weight=-0.4, bias=0.9, end=0.6)
+    return data.X_train, data.y_train
+
+
+def _mse_problem(got: tuple[float, float], expected: tuple[float, float], n: int) -> str | None:
+    """What is wrong with ``got`` as ``(dL/dweights, dL/dbias)``; None when it is right."""
+    dw, db = expected
+    if close(got, expected):
+        return None
+    if close(got, (-dw, -db)):
+        return (f"wrong sign: you returned {fmt(got)}, the right answer is {fmt(expected)}; the "
+                "error is prediction - target (y_pred - y), not y - y_pred")
+    if close(got, (db, dw)):
+        return "the two gradients are swapped: return (dL/dweights, dL/dbias) in that order"
+    if close(got, (dw / 2, db / 2)) or close(got, (-dw / 2, -db / 2)):
+        return "your gradients are half the right size: the derivative of error**2 is 2 * error"
+    if close(got, (dw * n, db * n)):
+        return f"your gradients are {n} times too big: the loss is a mean, so take .mean(), not .sum()"
+    if close(got[0], db) or close(got[0], -db):
+        return "dL/dweights must include X: by the chain rule d(weights * X + bias)/dweights = X"
+    return (f"you returned {fmt(got)}, expected {fmt(expected)}: dL/dweights = mean(2 * error * X) "
+            "and dL/dbias = mean(2 * error), with error = y_pred - y")
+
+
 def check_mse_gradients(mse_gradients: Callable[..., Any]) -> CheckResult:
     """Check ``mse_gradients(model, X, y)`` returns ``(dL/dweights, dL/dbias)`` of the MSE loss, worked out by hand.
+
+    It runs on the notebook's model and data, then on a model and a line no notebook prints.
 
     Example::
 
@@ -95,62 +136,56 @@ def check_mse_gradients(mse_gradients: Callable[..., Any]) -> CheckResult:
     """
     exercise = "MSE gradients by hand"
     data = make_line_data()
-    model = make_model()
-    X, y = data.X_train, data.y_train
-    expected = _reference_grads(nn.MSELoss())
-    answer = call_learner_code(exercise, mse_gradients, model, X, y)
-    if isinstance(answer, CheckResult):
-        return answer
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        return failed(exercise, f"return two numbers, (dL/dweights, dL/dbias), got {describe(answer)}")
-    numbers = tuple(as_number(a) for a in answer)
-    if None in numbers:
-        return failed(exercise, "each gradient must be one number: take the .mean() over the points, got "
-                                + " and ".join(describe(a) for a in answer))
-    got: tuple[float, float] = numbers  # type: ignore[assignment]
-    if model.weights.grad is not None or model.bias.grad is not None:
-        return failed(exercise, "you called loss.backward(): work the gradients out by hand from the formula")
-    dw, db = expected
-    n = len(X)
-    if close(got, expected):
-        return passed(exercise, f"dL/dweights = {fmt(dw)}, dL/dbias = {fmt(db)}, the same as autograd")
-    if close(got, (-dw, -db)):
-        return failed(exercise, f"wrong sign: you returned {fmt(got)}, the right answer is {fmt(expected)}; the "
-                                "error is prediction - target (y_pred - y), not y - y_pred")
-    if close(got, (db, dw)):
-        return failed(exercise, "the two gradients are swapped: return (dL/dweights, dL/dbias) in that order")
-    if close(got, (dw / 2, db / 2)) or close(got, (-dw / 2, -db / 2)):
-        return failed(exercise, "your gradients are half the right size: the derivative of error**2 is 2 * error")
-    if close(got, (dw * n, db * n)):
-        return failed(exercise, f"your gradients are {n} times too big: the loss is a mean, so take .mean(), not .sum()")
-    if close(got[0], db) or close(got[0], -db):
-        return failed(exercise, "dL/dweights must include X: by the chain rule d(weights * X + bias)/dweights = X")
-    return failed(exercise, f"you returned {fmt(got)}, expected {fmt(expected)}: dL/dweights = mean(2 * error * X) "
-                            "and dL/dbias = mean(2 * error), with error = y_pred - y")
+    cases = [(make_model(), data.X_train, data.y_train), (make_model(OTHER_WEIGHT, OTHER_BIAS), *_other_line())]
+    answers: list[tuple[float, float]] = []
+    for case, (model, X, y) in enumerate(cases):
+        reference = make_model(*params_of(model))
+        nn.MSELoss()(reference(X), y).backward()
+        expected = _grads(reference)
+        assert expected is not None
+        answer = call_learner_code(exercise, mse_gradients, model, X, y)
+        if isinstance(answer, CheckResult):
+            return answer
+        if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+            return failed(exercise, f"return two numbers, (dL/dweights, dL/dbias), got {describe(answer)}")
+        numbers = tuple(as_number(a) for a in answer)
+        if None in numbers:
+            return failed(exercise, "each gradient must be one number: take the .mean() over the points, got "
+                                    + " and ".join(describe(a) for a in answer))
+        got: tuple[float, float] = numbers  # type: ignore[assignment]
+        if model.weights.grad is not None or model.bias.grad is not None:
+            return failed(exercise, "you called loss.backward(): work the gradients out by hand from the formula")
+        problem = _mse_problem(got, expected, len(X))
+        if case:
+            problem = on_other_case(problem, got, answers[0], "another model and other data", "model, X and y")
+        if problem:
+            return failed(exercise, problem)
+        answers.append(got)
+    dw, db = answers[0]
+    return passed(exercise, f"dL/dweights = {fmt(dw)}, dL/dbias = {fmt(db)}, the same as autograd "
+                            "(and right for another model too)")
 
 
-def check_optimizer_step(sgd_step: Callable[..., Any]) -> CheckResult:
-    """Check ``sgd_step(parameters, lr)`` does what ``optimizer.step()`` does for SGD: ``p -= lr * p.grad``.
+def _step_case(weight: float, bias: float, grads: tuple[float, float] | None) -> nn.Module:
+    """A model with these parameters and gradients (None: the L1 gradients on the notebook's line)."""
+    model = make_model(weight, bias)
+    if grads is None:
+        data = make_line_data()
+        nn.L1Loss()(model(data.X_train), data.y_train).backward()
+    else:
+        model.weights.grad, model.bias.grad = torch.tensor([grads[0]]), torch.tensor([grads[1]])
+    return model
 
-    Example::
 
-        >>> def sgd_step(parameters, lr):
-        ...     with torch.no_grad():
-        ...         for p in parameters:
-        ...             p += lr * p.grad
-        >>> print(check_optimizer_step(sgd_step))
-        ❌ optimizer step: wrong sign: the parameters moved uphill, to (0.3328, 0.1188); subtract: p -= lr * p.grad
-    """
+def _step_problem(sgd_step: Callable[..., Any], model: nn.Module, lr: float) -> CheckResult | tuple[Any, ...]:
+    """Run the learner's step once; a failing ``CheckResult``, or ``(before, after)``."""
     exercise = "optimizer step"
-    data = make_line_data()
-    lr = 0.01
-    model = make_model()
-    nn.L1Loss()(model(data.X_train), data.y_train).backward()
     grads = _grads(model)
     assert grads is not None
     before = params_of(model)
     expected = (before[0] - lr * grads[0], before[1] - lr * grads[1])
-    result = call_learner_code(exercise, sgd_step, model.parameters(), lr)
+    # a list, not a generator: a learner may go through it twice (e.g. len(list(parameters)))
+    result = call_learner_code(exercise, sgd_step, list(model.parameters()), lr)
     if isinstance(result, CheckResult):
         if "leaf Variable" in result.message or "in-place operation" in result.message:
             return failed(exercise, "PyTorch refused to change a parameter in place while tracking gradients: "
@@ -162,8 +197,7 @@ def check_optimizer_step(sgd_step: Callable[..., Any]) -> CheckResult:
                                 "update each parameter in place with `p -= lr * p.grad`")
     if close(after, expected):
         if model.weights.requires_grad and model.bias.requires_grad:
-            return passed(exercise, f"the parameters moved from {fmt(before)} to {fmt(after)}, "
-                                    "just like optimizer.step()")
+            return before, after
         return failed(exercise, "the parameters no longer require gradients: do not detach them or change "
                                 "requires_grad; update them in place under torch.no_grad()")
     if close(after, (before[0] + lr * grads[0], before[1] + lr * grads[1])):
@@ -171,5 +205,33 @@ def check_optimizer_step(sgd_step: Callable[..., Any]) -> CheckResult:
                                 "subtract: p -= lr * p.grad")
     if close(after, (before[0] - grads[0], before[1] - grads[1])):
         return failed(exercise, "the step is too big: you forgot the learning rate; multiply the gradient by lr")
-    return failed(exercise, f"the parameters moved to {fmt(after)}, expected {fmt(expected)}: "
-                            "update each one with p -= lr * p.grad")
+    return failed(exercise, f"with lr={lr}, parameters {fmt(before)} and gradients {fmt(grads)} the parameters "
+                            f"moved to {fmt(after)}, expected {fmt(expected)}: update each one with p -= lr * p.grad, "
+                            "using the lr and the .grad your function is given")
+
+
+def check_optimizer_step(sgd_step: Callable[..., Any]) -> CheckResult:
+    """Check ``sgd_step(parameters, lr)`` does what ``optimizer.step()`` does for SGD: ``p -= lr * p.grad``.
+
+    It steps the notebook's model (lr 0.01), then a model with other parameters, gradients and lr.
+
+    Example::
+
+        >>> def sgd_step(parameters, lr):
+        ...     with torch.no_grad():
+        ...         for p in parameters:
+        ...             p += lr * p.grad
+        >>> print(check_optimizer_step(sgd_step))
+        ❌ optimizer step: wrong sign: the parameters moved uphill, to (0.3328, 0.1188); subtract: p -= lr * p.grad
+    """
+    exercise = "optimizer step"
+    cases = [(_step_case(START_WEIGHT, START_BIAS, None), 0.01), (_step_case(OTHER_WEIGHT, OTHER_BIAS, (0.8, -2.5)), 0.1)]
+    moves = []
+    for model, lr in cases:
+        result = _step_problem(sgd_step, model, lr)
+        if isinstance(result, CheckResult):
+            return result
+        moves.append(result)
+    before, after = moves[0]
+    return passed(exercise, f"the parameters moved from {fmt(before)} to {fmt(after)}, just like optimizer.step() "
+                            "(and right for other parameters, gradients and lr too)")

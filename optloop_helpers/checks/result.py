@@ -10,6 +10,8 @@ Example::
     (False, 'the predictions have shape (10,), expected (10, 1)')
     >>> print(passed("forward pass", "the predictions match"))
     ✅ forward pass: the predictions match
+    >>> print(passed("forward pass", "right", tip="torch.inference_mode() is a little faster"))
+    ✅ forward pass: right (tip: torch.inference_mode() is a little faster)
 """
 
 from __future__ import annotations
@@ -27,13 +29,15 @@ class CheckResult:
     exercise: str
     passed: bool
     message: str
+    tip: str = ""  # an optional hint for an answer that is right but could be better
 
     def __bool__(self) -> bool:
         return self.passed
 
     def __str__(self) -> str:
         mark = "✅" if self.passed else "❌"
-        return f"{mark} {self.exercise}: {self.message}"
+        tip = f" (tip: {self.tip})" if self.tip else ""
+        return f"{mark} {self.exercise}: {self.message}{tip}"
 
     __repr__ = __str__
 
@@ -45,9 +49,9 @@ class CheckResult:
         )
 
 
-def passed(exercise: str, message: str) -> CheckResult:
-    """A passing result."""
-    return CheckResult(exercise, True, message)
+def passed(exercise: str, message: str, tip: str = "") -> CheckResult:
+    """A passing result, with an optional tip."""
+    return CheckResult(exercise, True, message, tip)
 
 
 def failed(exercise: str, message: str) -> CheckResult:
