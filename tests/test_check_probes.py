@@ -336,34 +336,45 @@ def test_f1_wording_says_f1_is_zero_when_nothing_is_predicted_positive():
     assert "F1 = 0" in str(check_f1_by_hand(f1_score))
 
 
-# --- notebook 09: the check trains with the learner's learning rate ------------------------------------------------
+# --- notebook 09: the check trains with the learner's optimizer -------------------------------------------------
 
 
-@pytest.mark.parametrize("lr", [0.3, 0.5, 0.8, np.float64(0.5), torch.tensor(0.5)], ids=str)
+def sgd_with(lr, **options):
+    return lambda parameters: torch.optim.SGD(parameters, lr=lr, **options)
+
+
+@pytest.mark.parametrize("lr", [0.3, 0.5, 0.8, float(np.float64(0.5))], ids=str)
 def test_check_learning_rate_passes_every_learning_rate_that_works(lr):
-    assert_passes(check_learning_rate(lr))
+    assert_passes(check_learning_rate(sgd_with(lr)))
+
+
+def test_check_learning_rate_passes_a_list_of_parameters_and_a_param_group():
+    assert_passes(check_learning_rate(lambda parameters: torch.optim.SGD(list(parameters), lr=0.5)))
+    assert_passes(check_learning_rate(lambda parameters: torch.optim.SGD([{"params": parameters}], lr=0.5)))
 
 
 @pytest.mark.parametrize(
-    ("lr", "fragments"),
+    ("answer", "fragments"),
     [
-        (0.01, ["final train loss after 30 epochs is 0.0281", "too small, try a bigger"]),
-        (0.1, ["is 0.0019, not below 0.001", "too small"]),  # a value the notebook's sweep prints
-        (0.85, ["zig-zag", "try a somewhat smaller"]),
-        (0.9, ["the train loss grew from 0.1049", "try a smaller learning rate"]),
-        (10, ["diverged at epoch 15", "try a smaller learning rate"]),
-        (-0.1, ["must be a number > 0, got -0.1"]),
-        ("0.5", ["give the learning rate as a number", "got str"]),
+        (sgd_with(0.01), ["final train loss after 30 epochs is 0.0281", "too small, try a bigger"]),
+        (sgd_with(0.1), ["is 0.0019, not below 0.001", "too small"]),  # a value the notebook's sweep prints
+        (sgd_with(0.85), ["zig-zag", "try a somewhat smaller"]),
+        (sgd_with(0.9), ["the train loss grew from 0.1049", "try a smaller learning rate"]),
+        (sgd_with(10), ["diverged at epoch 15", "try a smaller learning rate"]),
+        (sgd_with(0.5, momentum=0.9), ["plain SGD only: leave out momentum"]),
+        (lambda parameters: torch.optim.Adam(parameters, lr=0.5), ["plain SGD", "not Adam"]),
+        (lambda parameters: torch.optim.SGD(nn.Linear(1, 1).parameters(), lr=0.5), ["the parameters your function is given"]),
+        (lambda parameters: 0.5, ["return the optimizer", "got float"]),
     ],
-    ids=["too-small", "sweep-value", "zig-zag", "grows", "diverges", "negative", "string"],
+    ids=["too-small", "sweep-value", "zig-zag", "grows", "diverges", "momentum", "adam", "other-params", "number"],
 )
-def test_check_learning_rate_says_what_training_did(lr, fragments):
-    assert_fails(check_learning_rate(lr), *fragments)
+def test_check_learning_rate_says_what_training_did(answer, fragments):
+    assert_fails(check_learning_rate(answer), *fragments)
 
 
 def test_check_learning_rate_leaves_the_learners_random_state_alone():
     torch.manual_seed(0)
     expected = torch.rand(1)
     torch.manual_seed(0)
-    check_learning_rate(0.5)
+    check_learning_rate(sgd_with(0.5))
     assert torch.equal(torch.rand(1), expected)

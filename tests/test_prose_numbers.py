@@ -7,7 +7,7 @@ outputs. Change ``lr=0.01`` to ``lr=0.1`` in the code, or re-run after a change 
 and the prose that still says the old number fails this test.
 
 Not checked: single-digit whole numbers written without a decimal point (step numbers "1." to "5.",
-notebook numbers, "two calls"), link targets, and notebook numbers in the text of links to notebooks.
+notebook numbers, "two calls"), link targets, and the notebook numbers of titles and of links to notebooks.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ CURRICULUM = [f"{n:02d}_" for n in range(9)]  # notebooks 00-08
 
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w])")
 LINK_TARGET = re.compile(r"\]\([^)]*\)")
+TITLE_NUMBER = re.compile(r"^# \d+\. ", flags=re.MULTILINE)  # "# 12. Optimizers compared"
 NOTEBOOK_LINK = re.compile(r"\[\d+\. ([^\]]*)\]\(\d\d_[^)]*\.ipynb\)")  # "[11. Other use cases](11_...ipynb)"
 
 
@@ -49,7 +50,8 @@ def prose_and_code(nb: nbformat.NotebookNode) -> tuple[str, str]:
     prose, code = [], []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            prose.append(LINK_TARGET.sub("]", NOTEBOOK_LINK.sub(r"[\1]()", cell.source)))
+            text = TITLE_NUMBER.sub("# ", NOTEBOOK_LINK.sub(r"[\1]()", cell.source))
+            prose.append(LINK_TARGET.sub("]", text))
         elif cell.cell_type == "code":
             code.append(cell.source)
             for output in cell.get("outputs", []):
@@ -99,10 +101,10 @@ def test_a_changed_final_loss_is_caught():
     assert drifted_numbers(nb) == ["0.0089"]
 
 
-def test_notebook_numbers_in_links_are_not_claims():
-    nb = make_notebook("**Next:** [11. Other use cases](11_other_use_cases.ipynb), or [09. The playground](09_p.ipynb)",
-                       "", "")
-    assert drifted_numbers(nb) == []
+def test_notebook_numbers_in_titles_and_links_are_not_claims():
+    nb = make_notebook("# 12. Optimizers\n**Next:** [11. Other use cases](11_other_use_cases.ipynb), or "
+                       "[09. The playground](09_p.ipynb); 12 epochs", "", "")
+    assert drifted_numbers(nb) == ["12"]  # only the "12 epochs" of the prose
 
 
 def test_matching_numbers_pass_whatever_their_written_form():

@@ -1,17 +1,18 @@
-"""The check for notebook 09, the playground: find a learning rate, and the check trains with it.
+"""The check for notebook 09, the playground: build an optimizer with a learning rate that learns fast.
 
-The check runs the learner's setting itself (a fresh ``fit`` from the seeded start), so the answer is
+The check trains with the learner's optimizer itself (``fit`` from the seeded start), so the answer is
 judged by what training does with it, never by comparison with a number printed somewhere.
 
 Example::
 
-    >>> print(check_learning_rate(0.01))
+    >>> print(check_learning_rate(lambda parameters: torch.optim.SGD(parameters, lr=0.01)))
     ❌ learning rate: with lr=0.01 the final train loss after 30 epochs is 0.0281, not below 0.001: the steps are too small, try a bigger learning rate
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -20,21 +21,28 @@ from torch import nn
 from ..data import make_line_data
 from ..loop import fit
 from ._helpers import as_number, describe, make_model
-from .result import CheckResult, failed, passed
+from .result import CheckResult, call_learner_code, failed, passed
 
 EPOCHS = 30
 TARGET = 0.001
 
 
-def _train(lr: float) -> tuple[Any, float]:
-    """SGD + MSE for ``EPOCHS`` epochs from the seeded start; the history and the starting train loss."""
-    data = make_line_data()
-    model = make_model()
-    with torch.inference_mode():
-        start_loss = nn.MSELoss()(model(data.X_train), data.y_train).item()
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    history = fit(model, data, nn.MSELoss(), optimizer, epochs=EPOCHS, eval_every=1)
-    return history, start_loss
+def _optimizer_problem(optimizer: Any, model: nn.Module) -> str | None:
+    """What is wrong with the learner's optimizer for this exercise; None when nothing is."""
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        return f"return the optimizer, e.g. torch.optim.SGD(parameters, lr=...), got {describe(optimizer)}"
+    if type(optimizer) is not torch.optim.SGD:
+        return f"this exercise is about plain SGD: return torch.optim.SGD(parameters, lr=...), not {type(optimizer).__name__}"
+    groups = optimizer.param_groups
+    given = [p for group in groups for p in group["params"]]
+    if len(given) != 2 or {id(p) for p in given} != {id(p) for p in model.parameters()}:
+        return "build the optimizer over the parameters your function is given (torch.optim.SGD(parameters, ...))"
+    extras = [name for name in ("momentum", "weight_decay", "dampening") if any(g.get(name, 0) for g in groups)]
+    if extras or any(g.get("nesterov") for g in groups):
+        return f"plain SGD only: leave out {', '.join(extras) or 'nesterov'}; the learning rate is the one knob here"
+    if len({g["lr"] for g in groups}) != 1:
+        return "use one learning rate for both parameters"
+    return None
 
 
 def zig_zags(history: Any) -> bool:
@@ -45,25 +53,33 @@ def zig_zags(history: Any) -> bool:
     return bool(turns.float().mean() > 0.5) if len(turns) else False
 
 
-def check_learning_rate(lr: Any) -> CheckResult:
-    """Check that SGD with the MSE loss and learning rate ``lr`` gets the final train loss below 0.001 in 30 epochs.
+def check_learning_rate(make_optimizer: Callable[..., Any]) -> CheckResult:
+    """Check ``make_optimizer(parameters)``: plain SGD whose learning rate gets MSE below 0.001 in 30 epochs.
 
-    Training starts from the seeded model (weights 0.3367, bias 0.1288) on the straight line; the
-    learner's ``lr`` is all that changes.
+    The check builds the optimizer with the learner's function over a model at the seeded start (weights
+    0.3367, bias 0.1288), trains it on the straight line with the MSE loss for 30 epochs (``fit``), and
+    judges the final model's training loss, saying what training did with a learning rate that fails.
 
     Example::
 
-        >>> print(check_learning_rate(0.5))
+        >>> print(check_learning_rate(lambda parameters: torch.optim.SGD(parameters, lr=0.5)))
         ✅ learning rate: with lr=0.5 SGD + MSE reaches a final train loss of 0.0002 after 30 epochs (below 0.001)
     """
     exercise = "learning rate"
-    number = as_number(lr)
-    if number is None:
-        return failed(exercise, f"give the learning rate as a number (e.g. my_lr = 0.05), got {describe(lr)}")
-    if not math.isfinite(number) or number <= 0:
-        return failed(exercise, f"a learning rate must be a number > 0, got {number:g}")
-    history, start_loss = _train(number)
-    shown = f"{number:g}"
+    data, model = make_line_data(), make_model()
+    with torch.inference_mode():
+        start_loss = nn.MSELoss()(model(data.X_train), data.y_train).item()
+    optimizer = call_learner_code(exercise, make_optimizer, model.parameters())
+    if isinstance(optimizer, CheckResult):
+        return optimizer
+    problem = _optimizer_problem(optimizer, model)
+    if problem:
+        return failed(exercise, problem)
+    lr = as_number(optimizer.param_groups[0]["lr"])
+    if lr is None or not math.isfinite(lr) or lr <= 0:
+        return failed(exercise, f"a learning rate must be a number > 0, got {optimizer.param_groups[0]['lr']!r}")
+    history = fit(model, data, nn.MSELoss(), optimizer, epochs=EPOCHS, eval_every=1)
+    shown = f"{lr:g}"
     if history.diverged:
         return failed(exercise, f"with lr={shown} the loss diverged at epoch {history.diverged_epoch} (inf or nan): "
                                 "far too big, try a smaller learning rate")
