@@ -26,7 +26,7 @@ STEP_COMMENTS = {
     "# 5. Step the optimizer",
     "# 1. Evaluation mode and inference mode",
     "# 2. Forward pass on the test data and the test loss",
-    "# 3. Print what is happening",
+    "# 3. Other evaluation metrics (and print what is happening)",
 }
 NUMBERED_COMMENT = re.compile(r"#\s*\d\.\s.*")
 
@@ -81,6 +81,16 @@ def test_numbered_step_comments_are_spelled_exactly(path):
             if comment:
                 text = comment.group(0).split(" -- ")[0].rstrip()
                 assert text in STEP_COMMENTS, f"{path.name}: unexpected step comment {text!r}"
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.name)
+def test_the_testing_loops_step_3_has_the_articles_name(path):
+    """Step 3 of the testing loop is "other evaluation metrics", as in the article, in every table and loop."""
+    nb = read(path)
+    text = markdown(nb) + "\n".join(code(nb))
+    assert "Print what is happening" not in text
+    if "| Testing loop |" in text:
+        assert "3. Other evaluation metrics" in text
 
 
 @pytest.mark.parametrize("path", CURRICULUM, ids=lambda p: p.name)
