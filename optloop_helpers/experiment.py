@@ -21,7 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ._validate import check_choice, check_int, check_number
+from ._validate import check_between, check_choice, check_int
 from .data import LineData, make_line_data
 from .loop import History, Progress, fit
 from .models import LinearRegressionModel
@@ -34,22 +34,6 @@ EPOCHS_RANGE = (10, 5000)
 NOISE_RANGE = (0.0, 0.5)
 SEED_RANGE = (0, 9999)
 MOMENTUM = 0.9
-
-
-def check_between(name: str, value: Any, low: float, high: float) -> float:
-    """Return ``value`` as a float; it must be a number in ``[low, high]``.
-
-    Example::
-
-        >>> check_between("lr", 100, 1e-4, 10)
-        Traceback (most recent call last):
-        ...
-        ValueError: lr must be between 0.0001 and 10, got 100
-    """
-    number = check_number(name, value)
-    if not low <= number <= high:
-        raise ValueError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
-    return number
 
 
 @dataclass(frozen=True)
@@ -111,7 +95,7 @@ def make_data(noise: float = 0.0, seed: int = 42) -> LineData:
 
 
 def start_model(seed: int = 42) -> LinearRegressionModel:
-    """``torch.manual_seed(seed)`` then a fresh ``LinearRegressionModel`` (seed 42: weights 0.3367, bias 0.1288)."""
+    """``torch.manual_seed(seed)`` then a fresh ``LinearRegressionModel`` (seed 42: ``models.SEEDED_START``)."""
     check_int("seed", seed, *SEED_RANGE)
     torch.manual_seed(seed)
     return LinearRegressionModel()

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from ._validate import check_choice, check_int
+from ._validate import LINE, check_choice, check_data, check_int
+from .models import SEEDED_START
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -47,7 +48,7 @@ def _span(values: Sequence[float], margin: float) -> tuple[float, float]:
 def loss_landscape(
     data: Any,
     loss: str = "l1",
-    include: Sequence[tuple[float, float]] = ((0.3367, 0.1288),),
+    include: Sequence[tuple[float, float]] = (SEEDED_START,),
     margin: float = 0.6,
     steps: int = 61,
 ) -> Landscape:
@@ -56,9 +57,7 @@ def loss_landscape(
     The grid covers the true parameters and every ``(weights, bias)`` in ``include`` (by default the
     seeded start) with ``margin`` around them.
     """
-    for name in ("X_train", "y_train", "weight", "bias"):
-        if not hasattr(data, name):
-            raise TypeError(f"data must be a LineData (from make_line_data()), got {type(data).__name__}")
+    check_data("data", data, LINE)
     check_choice("loss", loss, LOSS_NAMES)
     check_int("steps", steps, minimum=2, maximum=400)
     points = [(float(data.weight), float(data.bias)), *[(float(w), float(b)) for w, b in include]]
@@ -110,7 +109,7 @@ def plot_loss_landscape(
 
     points = [] if path is None else [(float(w), float(b)) for w, b in path]
     ax = _new_axes(ax)
-    draw_landscape(ax, loss_landscape(data, loss, include=points or ((0.3367, 0.1288),)))
+    draw_landscape(ax, loss_landscape(data, loss, include=points or (SEEDED_START,)))
     if points:
         ax.plot([w for w, _ in points], [b for _, b in points], "o-", color="tab:red", markersize=3,
                 label="optimizer path")

@@ -192,11 +192,10 @@ class LiveLossPlot:
     """
 
     def __init__(self, epochs: int, log_scale: bool = False, figsize: tuple[float, float] = (7.0, 4.0)) -> None:
-        from ._validate import check_positive_int
+        from ._validate import check_bool, check_positive_int
 
         check_positive_int("epochs", epochs)
-        if not isinstance(log_scale, bool):
-            raise TypeError(f"log_scale must be True or False, got {log_scale!r}")
+        check_bool("log_scale", log_scale)
         self.epochs = epochs
         self.live = LiveFigure(ncols=1, figsize=figsize, label="optloop live loss plot")
         ax = self.ax = self.live.axes[0]
@@ -220,7 +219,7 @@ class LiveLossPlot:
         """Draw the final curves (and the divergence message, if any) and send the last frame."""
         self._draw(history, history.epochs_run)
         if history.diverged:
-            self.counter.set_text(f"diverged at epoch {history.diverged_epoch}: try a smaller learning rate")
+            self.counter.set_text(history.divergence_message(show_loss=False))
             self.counter.set_color("tab:red")
         self.live.push(final=True)
 

@@ -26,6 +26,7 @@ import torch
 
 from ._validate import (
     check_callable,
+    check_data,
     check_model,
     check_optimizer,
     check_positive_int,
@@ -162,14 +163,22 @@ class History:
             rows.append(self.divergence_message())
         return "\n".join(rows)
 
-    def divergence_message(self) -> str:
-        """A one-line explanation of where training diverged ('' when it did not)."""
+    def divergence_message(self, show_loss: bool = True) -> str:
+        """A one-line explanation of where training diverged ('' when it did not).
+
+        The one wording every picture and table uses; ``show_loss=False`` leaves the loss out (a short headline).
+
+        Example::
+
+            >>> History(epochs_run=3, diverged_epoch=2, diverged_loss=float("inf")).divergence_message()
+            'diverged at epoch 2 (loss inf): try a smaller learning rate'
+            >>> History(epochs_run=3, diverged_epoch=2, diverged_loss=float("inf")).divergence_message(show_loss=False)
+            'diverged at epoch 2: try a smaller learning rate'
+        """
         if not self.diverged:
             return ""
-        return (
-            f"diverged at epoch {self.diverged_epoch} (loss {self.diverged_loss}): "
-            "try a smaller learning rate"
-        )
+        where = f"epoch {self.diverged_epoch} (loss {self.diverged_loss})" if show_loss else f"epoch {self.diverged_epoch}"
+        return f"diverged at {where}: try a smaller learning rate"
 
 
 @dataclass(frozen=True)
@@ -207,10 +216,7 @@ def fit(
     ``final_test_loss``, ``final_params``); the checkpoints are exactly those of the plain loop.
     """
     check_model("model", model)
-    for name in ("X_train", "y_train", "X_test", "y_test"):
-        if not hasattr(data, name):
-            raise TypeError(f"data must have X_train, y_train, X_test and y_test (e.g. make_line_data()), "
-                            f"got {type(data).__name__} without {name}")
+    check_data("data", data)
     check_callable("loss_fn", loss_fn)
     check_optimizer("optimizer", optimizer)
     check_positive_int("epochs", epochs)

@@ -31,10 +31,11 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from ._validate import check_bool
 from .coalesce import Coalescer
 from .experiment import Run, Settings, run_experiment
 from .loop import History, Progress
-from .training_view import TrainingView, divergence_text
+from .training_view import TrainingView
 from .widgets import DESCRIPTIONS, PRESET_NAMES, display_widget, error_text, make_control
 
 CONTROL_NAMES = tuple(DESCRIPTIONS)
@@ -173,7 +174,7 @@ class Playground:
 
     def _summary(self, history: History) -> str:
         if history.diverged:
-            return f'<span style="color:#b71c1c">{html.escape(divergence_text(history))}</span>'
+            return f'<span style="color:#b71c1c">{html.escape(history.divergence_message(show_loss=False))}</span>'
         return html.escape(self.view.headline_text())
 
     def _run_safely(self) -> None:
@@ -220,8 +221,7 @@ def playground(
     Displaying the result (last line of a cell) runs the default training once and shows it.
     """
     settings = Settings(lr=lr, epochs=epochs, optimizer=optimizer, loss=loss, noise=noise, seed=seed)
-    if not isinstance(log_scale, bool):
-        raise TypeError(f"log_scale must be True or False, got {log_scale!r}")
+    check_bool("log_scale", log_scale)
     return Playground(settings, log_scale, _check_controls(controls))
 
 

@@ -20,12 +20,13 @@ import torch
 from .experiment import make_loss_fn
 from .landscape import draw_landscape, loss_landscape
 from .live import LiveFigure
+from .models import SEEDED_START
 
 
 class StepView:
     """Two panels: the data with the line before/after the step, and the landscape with the step's arrow."""
 
-    def __init__(self, data: Any, loss: str = "l1", start: tuple[float, float] = (0.3367, 0.1288),
+    def __init__(self, data: Any, loss: str = "l1", start: tuple[float, float] = SEEDED_START,
                  figsize: tuple[float, float] = (10.0, 4.0), dpi: int = 72) -> None:
         self.data, self.loss, self.start = data, loss, start
         self._loss_fn = make_loss_fn(loss)

@@ -35,11 +35,6 @@ from .live import LiveFigure
 from .loop import History, Progress
 
 
-def divergence_text(history: History) -> str:
-    """'diverged at epoch N: try a smaller learning rate' ('' when the run did not diverge)."""
-    return f"diverged at epoch {history.diverged_epoch}: try a smaller learning rate" if history.diverged else ""
-
-
 def _finite(values: list[float]) -> list[float]:
     return [v for v in values if math.isfinite(v)]
 
@@ -99,7 +94,7 @@ class TrainingView:
         if history is None:
             return " "  # not empty: the layout keeps room for it
         if history.diverged:
-            return divergence_text(history)
+            return history.divergence_message(show_loss=False)
         run = self.run
         if not self.final or run is None or run.weights is None:
             return " "  # while training, the epoch counter on the loss curves shows the progress

@@ -31,9 +31,9 @@ from typing import Any
 
 import torch
 
-from ._validate import check_choice
+from ._validate import LINE, check_between, check_choice, check_data
 from .coalesce import Coalescer
-from .experiment import LOSSES, LR_RANGE, OPTIMIZERS, check_between, make_data, make_loss_fn, start_model
+from .experiment import LOSSES, LR_RANGE, OPTIMIZERS, make_data, make_loss_fn, start_model
 from .loop import History, fit
 
 DESCRIPTIONS = {
@@ -102,10 +102,7 @@ class StepExplorer:
 
         check_choice("loss", loss, tuple(LOSSES))
         check_between("lr", lr, *LR_RANGE)
-        self.data = make_data() if data is None else data
-        for name in ("X_train", "y_train", "weight", "bias"):
-            if not hasattr(self.data, name):
-                raise TypeError(f"data must be a LineData (from make_line_data()), got {type(self.data).__name__}")
+        self.data = make_data() if data is None else check_data("data", data, LINE)
         if hasattr(self.data, "to"):
             self.data = self.data.to("cpu")  # the explorer's model lives on the CPU
         self.loss = loss

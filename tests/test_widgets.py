@@ -69,7 +69,7 @@ def test_step_explorer_lr_slider_is_bounded():
     ("kwargs", "error", "message"),
     [
         ({"loss": "huber"}, ValueError, "loss must be one of 'l1', 'mse', got 'huber'"),
-        ({"data": "points"}, TypeError, "data must be a LineData (from make_line_data()), got str"),
+        ({"data": "points"}, TypeError, "data must have X_train, y_train, weight and bias (e.g. make_line_data()), got str without X_train"),
         ({"lr": 0}, ValueError, "lr must be between 0.0001 and 10, got 0"),
     ],
 )
