@@ -20,14 +20,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from ._validate import LINE, check_choice, check_data, check_int
+from ._validate import LINE, check_data, check_int
 from .models import SEEDED_START
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
-
-LOSS_NAMES = ("l1", "mse")
-
 
 @dataclass(frozen=True)
 class Landscape:
@@ -57,8 +54,10 @@ def loss_landscape(
     The grid covers the true parameters and every ``(weights, bias)`` in ``include`` (by default the
     seeded start) with ``margin`` around them.
     """
+    from .interactive.settings import LOSS, LOSSES  # the one table of losses (imported here: it imports us)
+
     check_data("data", data, LINE)
-    check_choice("loss", loss, LOSS_NAMES)
+    LOSS.check(loss)
     check_int("steps", steps, minimum=2, maximum=400)
     points = [(float(data.weight), float(data.bias)), *[(float(w), float(b)) for w, b in include]]
     w_low, w_high = _span([w for w, _ in points], margin)
@@ -67,9 +66,9 @@ def loss_landscape(
     bias = torch.linspace(b_low, b_high, steps)
     X = data.X_train.detach().cpu().flatten()
     y = data.y_train.detach().cpu().flatten()
-    # errors[i, j, k] = (weights[j] * X[k] + bias[i]) - y[k]
-    errors = weights[None, :, None] * X[None, None, :] + bias[:, None, None] - y[None, None, :]
-    grid = errors.abs().mean(dim=2) if loss == "l1" else errors.pow(2).mean(dim=2)
+    # predictions[i, j, k] = weights[j] * X[k] + bias[i]; the loss of every point, then the mean over k
+    predictions = weights[None, :, None] * X[None, None, :] + bias[:, None, None]
+    grid = LOSSES[loss].make(reduction="none")(predictions, y.expand_as(predictions)).mean(dim=2)
     return Landscape(weights.numpy(), bias.numpy(), grid.numpy(), float(data.weight), float(data.bias), loss)
 
 

@@ -1,7 +1,7 @@
 """Drive one optloop tool (the playground or the step explorer) on a JupyterLab page, as a learner would.
 
 ``Tool(page, "optloop-playground")`` finds the first cell showing that tool. Controls are found by their
-CSS class ``optloop-control-<name>`` (see ``optloop_helpers.widgets``); the picture is the PNG output
+CSS class ``optloop-control-<name>`` (see ``optloop_helpers.interactive.controls``); the picture is the PNG output
 of the same cell. ``probe()`` asks the kernel what the tool's controls and last run really hold, so a
 test can check that what the page shows is the result of the final control values.
 

@@ -82,7 +82,7 @@ def test_a_burst_of_slider_messages_is_coalesced_and_the_last_value_wins(kernel)
     assert 1 <= runs <= 5, f"{len(values)} slider messages led to {runs} runs"
     assert frames >= 1 and error == "None"
     stdout, _ = execute(kernel, (
-        "from optloop_helpers.experiment import run_experiment\n"
+        "from optloop_helpers.interactive import run_experiment\n"
         "print(pg.settings().lr, pg.history.train_loss == run_experiment(pg.settings()).history.train_loss)"
     ))
     assert stdout[0].split() == ["0.02", "True"]

@@ -1,6 +1,7 @@
 """The playground: its view shows exactly what fit does, divergence is a message, rapid changes coalesce, bounds hold."""
 
 import asyncio
+import importlib
 
 import matplotlib
 
@@ -11,9 +12,8 @@ import torch
 import traitlets
 from torch import nn
 
-import optloop_helpers
 from optloop_helpers import LinearRegressionModel, fit, make_line_data, playground
-from optloop_helpers.playground_widget import CONTROL_NAMES, PRESETS
+from optloop_helpers.interactive import CONTROL_NAMES, PRESETS
 
 
 def direct_fit(lr=0.01, epochs=300, optimizer="sgd", loss="l1", noise=0.0, seed=42):
@@ -41,7 +41,7 @@ def direct_fit(lr=0.01, epochs=300, optimizer="sgd", loss="l1", noise=0.0, seed=
 def assert_view_shows(pg, expected):
     history, final = expected
     view = pg.view
-    assert pg.view.live.png.startswith(b"\x89PNG")  # draw the picture, as showing it in a notebook does
+    assert pg.view.png.startswith(b"\x89PNG")  # draw the picture, as showing it in a notebook does
     assert list(view.train_line.get_xdata()) == history.epochs
     assert list(view.train_line.get_ydata()) == history.train_loss
     assert list(view.test_line.get_ydata()) == history.test_loss
@@ -169,7 +169,8 @@ def test_an_error_in_a_callback_becomes_a_message_in_the_view(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the run broke")
 
-    monkeypatch.setattr(optloop_helpers.playground_widget, "run_experiment", broken)
+    module = importlib.import_module("optloop_helpers.interactive.playground")  # the name is the function's
+    monkeypatch.setattr(module, "run_experiment", broken)
     pg.controls["lr"].value = 0.05  # must not raise
     assert isinstance(pg.error, RuntimeError)
     pg.view.draw()
