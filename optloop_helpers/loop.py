@@ -33,6 +33,8 @@ from ._validate import (
     check_tensor,
 )
 
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # e.g. nn.L1Loss()
+
 
 def _check_batch(model: torch.nn.Module, X: Any, y: Any, loss_fn: Any) -> None:
     check_model("model", model)
@@ -51,13 +53,8 @@ def _check_prediction(y_pred: torch.Tensor, y: torch.Tensor) -> None:
         )
 
 
-def train_step(
-    model: torch.nn.Module,
-    X: torch.Tensor,
-    y: torch.Tensor,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    optimizer: torch.optim.Optimizer,
-) -> float:
+def train_step(model: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: LossFn,
+               optimizer: torch.optim.Optimizer) -> float:
     """Run the five training steps once on ``(X, y)`` and return the loss as a float.
 
     Example::
@@ -86,12 +83,7 @@ def _train_step(model, X, y, loss_fn, optimizer) -> float:
     return loss.item()
 
 
-def test_step(
-    model: torch.nn.Module,
-    X: torch.Tensor,
-    y: torch.Tensor,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-) -> float:
+def test_step(model: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: LossFn) -> float:
     """Evaluate ``model`` on ``(X, y)`` in eval mode under ``torch.inference_mode()``; return the loss."""
     _check_batch(model, X, y, loss_fn)
     return _test_step(model, X, y, loss_fn)
@@ -164,16 +156,9 @@ class History:
         return "\n".join(rows)
 
     def divergence_message(self, show_loss: bool = True) -> str:
-        """A one-line explanation of where training diverged ('' when it did not).
+        """Where training diverged, in the one wording every table and picture uses ('' when it did not).
 
-        The one wording every picture and table uses; ``show_loss=False`` leaves the loss out (a short headline).
-
-        Example::
-
-            >>> History(epochs_run=3, diverged_epoch=2, diverged_loss=float("inf")).divergence_message()
-            'diverged at epoch 2 (loss inf): try a smaller learning rate'
-            >>> History(epochs_run=3, diverged_epoch=2, diverged_loss=float("inf")).divergence_message(show_loss=False)
-            'diverged at epoch 2: try a smaller learning rate'
+        ``show_loss=False`` leaves the loss out, e.g. 'diverged at epoch 2: try a smaller learning rate'.
         """
         if not self.diverged:
             return ""
@@ -199,7 +184,7 @@ def _snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 def fit(
     model: torch.nn.Module,
     data: Any,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    loss_fn: LossFn,
     optimizer: torch.optim.Optimizer,
     epochs: int,
     eval_every: int = 20,

@@ -2,6 +2,7 @@
 
 One way through it, each module using only those before it:
 
+- ``spec.py``: what a setting's spec is (``Spec``) and an entry of a table of choices (``Option``);
 - ``settings.py``: one spec per setting (range, step, default, label, validation), the presets, the
   optimizer and loss tables, ``Settings`` and one run (``run_experiment``, which calls ``fit``);
 - ``coalesce.py``: rapid control changes become one run, the latest values win;
@@ -35,7 +36,6 @@ from .settings import (
     SPECS,
     Run,
     Settings,
-    Spec,
     begin_run,
     make_data,
     make_loss_fn,
@@ -43,12 +43,13 @@ from .settings import (
     run_experiment,
     start_model,
 )
+from .spec import Option, Spec
 from .step_explorer import StepExplorer, StepView, step_explorer
 from .view import TrainingView, View
 
 __all__ = [
     "CONTROL_NAMES", "LOSSES", "MOMENTUM", "OPTIMIZERS", "PRESETS", "SPECS", "Coalescer", "LiveFigure",
-    "LiveLossPlot", "Playground", "Run", "Settings", "Spec", "StepExplorer", "StepView", "Tool", "TrainingView",
-    "View", "begin_run", "make_control", "make_data", "make_loss_fn", "make_optimizer", "playground",
-    "run_experiment", "start_model", "step_explorer",
+    "LiveLossPlot", "Option", "Playground", "Run", "Settings", "Spec", "StepExplorer", "StepView", "Tool",
+    "TrainingView", "View", "begin_run", "make_control", "make_data", "make_loss_fn", "make_optimizer",
+    "playground", "run_experiment", "start_model", "step_explorer",
 ]

@@ -1,11 +1,9 @@
 """The settings of a playground run, each written once: one spec per setting, the presets, and one run.
 
-A :class:`Spec` says everything about one setting: its name, the label its control shows, its kind of
-control, its default, its range or choices and its slider step. The controls, ``playground()``'s
-signature, the "about right" preset and the error messages all read it, so changing a default, adding an
-optimizer or adding a setting is a change here only. :class:`Settings` holds one run's values (checked by
-the specs); :func:`run_experiment` makes the data and the seeded model and calls
-:func:`~optloop_helpers.loop.fit`. Nothing here plots or knows about widgets.
+A :class:`Spec` holds all about one setting (label, kind of control, default, range or choices, step):
+the controls, ``playground()``'s signature, the presets and the error messages read it, so changing a
+default, adding an optimizer or adding a setting is a change here only. :class:`Settings` holds one
+run's values; :func:`run_experiment` trains the seeded model with ``fit``. No plots, no widgets here.
 
 Example::
 
@@ -20,24 +18,17 @@ import dataclasses
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 import torch
 from torch import nn
 
-from .._validate import check_between, check_bool, check_choice, check_int
 from ..data import LineData, make_line_data
 from ..loop import History, Progress, fit
 from ..models import LinearRegressionModel
+from .spec import Option, Spec
 
 MOMENTUM = 0.9  # the momentum of "SGD with momentum"
-
-
-class Option(NamedTuple):
-    """One entry of a table of choices: what the learner reads in the control, and how to make it."""
-
-    label: str
-    make: Callable[..., Any]
 
 
 OPTIMIZERS: dict[str, Option] = {  # make(parameters, lr)
@@ -49,58 +40,6 @@ LOSSES: dict[str, Option] = {  # make(**loss_options), e.g. make(reduction="none
     "l1": Option("L1 (mean absolute error)", nn.L1Loss),
     "mse": Option("MSE (mean squared error)", nn.MSELoss),
 }
-# kind -> the type of its values: a log-scale slider, a slider, an integer slider, a box to type an integer
-# in, a drop-down of choices, a checkbox
-KINDS = {"log": float, "float": float, "int": int, "int_text": int, "choice": str, "bool": bool}
-
-
-@dataclass(frozen=True)
-class Spec:
-    """Everything about one setting: its control's label and kind, its default, and the values it allows.
-
-    ``low``/``high`` bound a number (``step`` is the slider's step: of the exponent for ``"log"``),
-    ``choices`` maps a choice's value to the label shown, ``readout`` is how a slider shows its value (e.g.
-    ``".4g"``) and ``width`` the control's width (e.g. ``"380px"``).
-
-    Example::
-
-        >>> LR.check(100)
-        Traceback (most recent call last):
-        ...
-        ValueError: lr must be between 0.0001 and 10, got 100
-    """
-
-    name: str
-    label: str
-    kind: str
-    default: Any
-    low: float | None = None
-    high: float | None = None
-    step: float | None = None
-    choices: Mapping[str, str] | None = None
-    readout: str | None = None
-    width: str | None = None
-
-    def __post_init__(self) -> None:
-        check_choice("kind", self.kind, tuple(KINDS))
-        self.check(self.default)
-
-    @property
-    def type(self) -> type:
-        """The type of this setting's values (float, int, str or bool)."""
-        return KINDS[self.kind]
-
-    def check(self, value: Any) -> Any:
-        """Return ``value`` (a float for a float setting) when this setting allows it; raise a clear error if not."""
-        if self.type is float:
-            return check_between(self.name, value, self.low, self.high)
-        if self.type is int:
-            return check_int(self.name, value, self.low, self.high)
-        if self.type is str:
-            return check_choice(self.name, value, tuple(self.choices))
-        return check_bool(self.name, value)
-
-
 def _labels(table: Mapping[str, Option]) -> dict[str, str]:
     return {name: option.label for name, option in table.items()}
 
@@ -218,7 +157,7 @@ def seeded_start(seed: int = SEED.default) -> tuple[float, float]:
 
 @dataclass(frozen=True, eq=False)
 class Run:
-    """One run: its settings, data and seeded start, and once trained ``fit``'s ``History``.
+    """One run: its settings, data and seeded start, and (once trained) ``fit``'s ``History``.
 
     ``start`` is the seeded ``(weights, bias)`` and ``start_losses`` its (train, test) loss before the first
     step. ``weights`` and ``bias`` are the learned values after the last epoch; ``train_loss`` and
@@ -229,10 +168,10 @@ class Run:
     data: LineData
     start: tuple[float, float]
     start_losses: tuple[float, float]
-    history: History | None = None
+    history: History = dataclasses.field(default_factory=History)  # empty until trained
 
     def _final(self, name: str) -> float | None:
-        params = None if self.history is None else self.history.final_params
+        params = self.history.final_params
         return None if params is None else params[name].item()
 
     @property
@@ -248,18 +187,12 @@ class Run:
     @property
     def train_loss(self) -> float | None:
         """The final model's loss on the training data."""
-        return None if self.history is None else self.history.final_train_loss
+        return self.history.final_train_loss
 
     @property
     def test_loss(self) -> float | None:
         """The final model's loss on the test data."""
-        return None if self.history is None else self.history.final_test_loss
-
-
-def _check_settings(settings: Any) -> Settings:
-    if not isinstance(settings, Settings):
-        raise TypeError(f"settings must be a Settings, got {type(settings).__name__}")
-    return settings
+        return self.history.final_test_loss
 
 
 @functools.lru_cache(maxsize=16)
@@ -274,8 +207,10 @@ def _begin(settings: Settings) -> Run:
 
 
 def begin_run(settings: Settings) -> Run:
-    """The run ``settings`` describe, before it trains: data, seeded start and its losses (no history yet)."""
-    return _begin(_check_settings(settings))
+    """The run ``settings`` describe, before it trains: data, seeded start and its losses (cached)."""
+    if not isinstance(settings, Settings):
+        raise TypeError(f"settings must be a Settings, got {type(settings).__name__}")
+    return _begin(settings)
 
 
 def run_experiment(settings: Settings, callback: Callable[[Progress], Any] | None = None) -> Run:
@@ -283,7 +218,6 @@ def run_experiment(settings: Settings, callback: Callable[[Progress], Any] | Non
     run = begin_run(settings)
     model = start_model(settings.seed)
     optimizer = make_optimizer(settings.optimizer, model.parameters(), settings.lr)
-    loss_fn = make_loss_fn(settings.loss)
-    history = fit(model, run.data, loss_fn, optimizer, settings.epochs, eval_every=settings.eval_every,
-                  callback=callback)
+    history = fit(model, run.data, make_loss_fn(settings.loss), optimizer, settings.epochs,
+                  eval_every=settings.eval_every, callback=callback)
     return dataclasses.replace(run, history=history)
