@@ -313,3 +313,23 @@ def test_fixed_settings_without_a_control_are_used():
     assert repr(pg) == (
         "Playground(lr=0.1, epochs=100, optimizer='adam', loss='mse', noise=0.0, seed=42, log_scale=False)"
     )
+
+
+def test_a_preset_changes_the_controls_without_the_preset_control_flickering():
+    pg = playground()
+    shown = []
+    pg.controls["preset"].observe(lambda change: shown.append(change["new"]), names="value")
+    runs = pg._coalescer.runs
+    pg.controls["preset"].value = "too big: diverges"
+    assert shown == ["too big: diverges"] and pg._coalescer.runs == runs + 1
+    pg.controls["loss"].value = "l1"  # no preset's values any more
+    assert shown == ["too big: diverges", "custom"] and pg._coalescer.runs == runs + 2
+
+
+def test_both_tools_share_one_base():
+    from optloop_helpers import step_explorer
+    from optloop_helpers.interactive import Tool
+
+    pg, explorer = playground(epochs=10), step_explorer()
+    assert isinstance(pg, Tool) and isinstance(explorer, Tool)
+    assert "optloop-step-explorer" in explorer.box._dom_classes and explorer.status is None
