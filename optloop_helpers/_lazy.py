@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 
-def lazy_exports(package: str, modules: dict[str, str], names: Iterable[str]) -> tuple[Callable[[str], Any],
-                                                                                      Callable[[], list[str]]]:
+def lazy_exports(package: str, modules: dict[str, str],
+                 names: Iterable[str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """A module ``__getattr__`` and ``__dir__`` for ``package``: ``name`` comes from ``.{modules[name]}``.
 
     ``__dir__`` lists ``names`` (the package's ``__all__``) with what the package has already imported, so

@@ -49,7 +49,8 @@ class TrainTest:
         return self.X_train.device
 
     def _sizes(self, held_out: str = "test") -> str:
-        return f"train={len(self.X_train)} points, {held_out}={len(self.X_test)} points, device={self.device.type}"
+        sizes = f"train={len(self.X_train)} points, {held_out}={len(self.X_test)} points"
+        return f"{sizes}, device={self.device.type}"
 
 
 @dataclass(frozen=True)
@@ -123,16 +124,9 @@ def _n_train(n: int, train_fraction: float) -> int:
     return n_train
 
 
-def make_line_data(
-    weight: float = 0.7,
-    bias: float = 0.3,
-    start: float = 0.0,
-    end: float = 1.0,
-    step: float = 0.02,
-    train_fraction: float = 0.8,
-    noise_std: float = 0.0,
-    seed: int | None = None,
-) -> LineData:
+def make_line_data(weight: float = 0.7, bias: float = 0.3, start: float = 0.0, end: float = 1.0,
+                   step: float = 0.02, train_fraction: float = 0.8, noise_std: float = 0.0,
+                   seed: int | None = None) -> LineData:
     """Make ``X = arange(start, end, step)`` and ``y = weight * X + bias`` (+ noise), split in order.
 
     The first ``int(train_fraction * len(X))`` points are for training, the rest for testing.
@@ -179,13 +173,8 @@ def _check_sample(n_samples: int, train_fraction: float, noise_std: float, seed:
     return train_fraction, noise_std
 
 
-def make_curve_data(
-    shape: str = "sine",
-    n_samples: int = 100,
-    train_fraction: float = 0.8,
-    noise_std: float = 0.05,
-    seed: int = 42,
-) -> SplitData:
+def make_curve_data(shape: str = "sine", n_samples: int = 100, train_fraction: float = 0.8,
+                    noise_std: float = 0.05, seed: int = 42) -> SplitData:
     """Points on a curve no straight line can follow: ``y = sin(X)`` or ``y = X ** 2`` (+ noise).
 
     ``X`` is ``n_samples`` evenly spaced points in [-3, 3] for the sine (almost one full wave)
@@ -211,13 +200,8 @@ def make_curve_data(
     return _shuffle_split(X, y, train_fraction, generator, "sine curve" if shape == "sine" else "parabola")
 
 
-def make_classification_data(
-    n_samples: int = 200,
-    distance: float = 3.0,
-    train_fraction: float = 0.8,
-    noise_std: float = 1.0,
-    seed: int = 42,
-) -> SplitData:
+def make_classification_data(n_samples: int = 200, distance: float = 3.0, train_fraction: float = 0.8,
+                             noise_std: float = 1.0, seed: int = 42) -> SplitData:
     """Two round clouds of 2-D points, class 0 (upper left) and class 1 (lower right), centres ``distance`` apart.
 
     Half the points are in each class. ``X`` has shape ``[n, 2]``; ``y`` holds the labels as

@@ -24,6 +24,8 @@ START_WEIGHT, START_BIAS = SEEDED_START  # the notebooks' seeded start, used by 
 # A second model no notebook prints: a learner who types the numbers printed above fails on it.
 OTHER_WEIGHT = -1.25
 OTHER_BIAS = 0.62
+# the notebook's seeded start, then one no notebook prints (typed-in numbers fail there)
+STARTS = [(START_WEIGHT, START_BIAS), (OTHER_WEIGHT, OTHER_BIAS)]
 
 
 @dataclass(frozen=True)

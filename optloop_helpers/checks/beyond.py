@@ -22,7 +22,7 @@ import torch
 
 from ..metrics import f1_score
 from ._helpers import as_number, describe
-from ._training import STARTS, run_training_steps
+from ._training import from_every_start, run_training_steps
 from .result import CheckResult, call_learner_code, failed, passed
 
 __all__ = ["check_epochs_to_reach", "check_f1_by_hand", "check_logits_to_labels", "check_spot_the_bug"]
@@ -46,18 +46,15 @@ def check_spot_the_bug(train_step: Callable[..., Any]) -> CheckResult:
         >>> def fixed(model, X, y, loss_fn, optimizer):
         ...     model.train()
         ...     loss = loss_fn(model(X), y)
-        ...     loss.backward()
-        ...     optimizer.step()
-        ...     optimizer.zero_grad()
+        ...     loss.backward(); optimizer.step(); optimizer.zero_grad()  # zeroed after the step: right too
         ...     return loss.item()
         >>> print(check_spot_the_bug(fixed))
         ✅ spot the bug: the gradients are zeroed every step and the loss comes back as a float: both bugs are fixed
     """
     exercise = "spot the bug"
-    for start in STARTS:
-        run = run_training_steps(exercise, train_step, _STEPS, start)
-        if isinstance(run, CheckResult):
-            return run
+    runs = from_every_start(lambda start: run_training_steps(exercise, train_step, _STEPS, start))
+    if isinstance(runs, CheckResult):
+        return runs
     return passed(exercise, "the gradients are zeroed every step and the loss comes back as a float: "
                             "both bugs are fixed")
 
