@@ -29,8 +29,6 @@ from ..models import LinearRegressionModel
 from .spec import Option, Spec
 
 MOMENTUM = 0.9  # the momentum of "SGD with momentum"
-
-
 OPTIMIZERS: dict[str, Option] = {  # make(parameters, lr)
     "sgd": Option("SGD", lambda params, lr: torch.optim.SGD(params, lr=lr, momentum=0.0)),
     "momentum": Option("SGD with momentum", lambda params, lr: torch.optim.SGD(params, lr=lr, momentum=MOMENTUM)),
@@ -40,6 +38,8 @@ LOSSES: dict[str, Option] = {  # make(**loss_options), e.g. make(reduction="none
     "l1": Option("L1 (mean absolute error)", nn.L1Loss),
     "mse": Option("MSE (mean squared error)", nn.MSELoss),
 }
+
+
 def _labels(table: Mapping[str, Option]) -> dict[str, str]:
     return {name: option.label for name, option in table.items()}
 
