@@ -31,6 +31,7 @@ from optloop_helpers.checks import (
     check_spot_the_bug,
     check_testing_step,
     check_training_step,
+    check_zero_grad,
 )
 
 
@@ -88,8 +89,8 @@ def typed_testing_step(model, X, y, loss_fn):
         (check_split, split_for_fifty, ["with 30 points and train_fraction=0.7", "count the points with len(X)"]),
         (check_split, lambda X, y, train_fraction=0.8: (X[:40], y[:40], X[40:], y[40:]), ["not a fixed number"]),
         (check_forward_pass, forward_typed, ["return what model(X) gives you", "instead of computing the line"]),
-        (check_forward_pass, forward_typed_with_dummy_call, ["return what model(X) gives you"]),
-        (check_forward_pass, forward_by_hand_with_dummy_call, ["return what model(X) gives you"]),
+        (check_forward_pass, forward_typed_with_dummy_call, ["is not what model(X) returned"]),
+        (check_forward_pass, forward_by_hand_with_dummy_call, ["is not what model(X) returned"]),
         (check_l1_loss, lambda y_pred, y_true: 0.18, ["returned 0.1800 again", "not from a number printed above"]),
         (check_l1_loss, lambda y_pred, y_true: torch.tensor(0.18), ["returned 0.1800 again"]),
         (check_mse_loss, lambda y_pred, y_true: 0.038, ["returned 0.0380 again"]),
@@ -149,12 +150,15 @@ def buggy_train_step(model, X, y, loss_fn, optimizer):  # notebook 10's two bugs
     [
         (check_logits_to_labels, lambda logits: (logits >= 0.5).float(), ["compared the logits with 0.5"]),
         (check_logits_to_labels, lambda logits: (logits > 0.5).float(), ["compared the logits with 0.5"]),
+        (check_logits_to_labels, lambda logits: (logits > 0.04).float(), ["expected labels"]),
+        (check_logits_to_labels, lambda logits: (logits > -0.05).float(), ["expected labels"]),
+        (check_logits_to_labels, lambda logits: logits.sigmoid_().round_(), ["changed the logits it was given"]),
         (check_testing_step, dummy_call_testing_step, ["call model.eval()", "torch.inference_mode()"]),
         (check_one_epoch, one_epoch_test_loss_in_train_mode_then_dummy, ["call model.eval()", "inference_mode"]),
         (check_spot_the_bug, spot_the_bug_without_train_mode, ["ran in eval mode: call model.train()"]),
         (check_spot_the_bug, buggy_train_step, ["gradients not zeroed", "optimizer.zero_grad() before loss.backward()"]),
     ],
-    ids=["logits-at-0.5", "logits-above-0.5", "testing-dummy-call", "one-epoch-dummy-call", "spot-no-train-mode",
+    ids=["logits-at-0.5", "logits-above-0.5", "logits-near-0", "logits-below-0", "logits-in-place", "testing-dummy-call", "one-epoch-dummy-call", "spot-no-train-mode",
          "spot-buggy-version"],
 )
 def test_hidden_mistakes_fail_and_say_so(check, answer, fragments):
@@ -177,6 +181,7 @@ def forward_no_grad(model, X):
 
 
 def forward_calls_forward(model, X):
+    model.train(False)  # the same as model.eval()
     with torch.inference_mode():
         return model.forward(X)
 
@@ -307,19 +312,94 @@ def test_no_grad_answers_pass_with_a_tip_about_inference_mode():
     for result in (check_forward_pass(forward_no_grad), check_testing_step(make_testing(torch.no_grad)),
                    check_one_epoch(one_epoch_no_grad)):
         assert result, result
-        assert "torch.no_grad() is right too" in result.tip
+        assert "with torch.no_grad() is right too" in result.tip
         assert "inference_mode" in str(result)
     assert check_forward_pass(forward_inference).tip == ""
 
 
-def test_forgetting_eval_in_the_forward_pass_passes_with_a_tip():
-    def forward_without_eval(model, X):
+def test_the_forward_pass_check_names_what_was_missed():
+    def without_eval(model, X):
         with torch.inference_mode():
             return model(X)
 
-    result = check_forward_pass(forward_without_eval)
-    assert result, result
-    assert "call model.eval() before predicting" in result.tip
+    def detached_afterwards(model, X):
+        model.eval()
+        return model(X).detach()
+
+    def copied(model, X):
+        model.eval()
+        with torch.inference_mode():
+            return model(X).clone()
+
+    assert_fails(check_forward_pass(without_eval), "the model was in training mode: call model.eval() first")
+    assert_fails(check_forward_pass(detached_afterwards), ".detach() afterwards does not undo the recording")
+    assert_fails(check_forward_pass(copied), "is not what model(X) returned (a copy")
+
+
+def test_the_loop_checks_name_a_step_that_bypassed_the_given_optimizer():
+    def own_optimizer(model, data, loss_fn, optimizer):
+        mine = torch.optim.SGD(model.parameters(), lr=0.01)
+        model.train()
+        loss = loss_fn(model(data.X_train), data.y_train)
+        mine.zero_grad()
+        loss.backward()
+        mine.step()
+        model.eval()
+        with torch.inference_mode():
+            return loss.item(), loss_fn(model(data.X_test), data.y_test).item()
+
+    def by_hand(model, X, y, loss_fn, optimizer):
+        model.train()
+        loss = loss_fn(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        with torch.no_grad():
+            for p in model.parameters():
+                p -= 0.01 * p.grad
+        return loss.item()
+
+    assert_fails(check_one_epoch(own_optimizer), "not through the optimizer your function is given")
+    assert_fails(check_training_step(by_hand), "not through the optimizer your function is given")
+
+
+def test_a_train_mode_call_on_other_inputs_cannot_hide_behind_a_correct_one():
+    def reshaped_train_mode_loss(model, X, y, loss_fn):
+        model.eval()
+        with torch.inference_mode():
+            model(X)  # the dummy call, made the right way
+        model.train()
+        return loss_fn(model(X[:, 0].reshape(-1, 1) + 0), y).item()  # the real one: train mode, autograd on
+
+    assert_fails(check_testing_step(reshaped_train_mode_loss), "call model.eval() and make the predictions")
+
+
+def test_the_split_check_names_a_mismatched_y_train():
+    def short_targets(X, y, train_fraction=0.8):
+        n = int(train_fraction * len(X))
+        return X[:n], y[: n - 1], X[n:], y[n - 1 :]
+
+    assert_fails(check_split(short_targets), "y_train has 39 targets but X_train has 40 points")
+
+
+def test_the_gradient_checks_see_typed_gradients_and_autograd():
+    def typed_zero_grad(model, X, y, loss_fn, optimizer):
+        optimizer.zero_grad()
+        (model(X).sum() * 0).backward()  # a dummy backward, then the printed numbers typed in
+        model.weights.grad, model.bias.grad = torch.tensor([-0.39]), torch.tensor([-1.0])
+
+    def backward_then_hidden(model, X, y):
+        loss = ((model(X) - y) ** 2).mean()
+        loss.backward()
+        grads = (model.weights.grad.clone(), model.bias.grad.clone())
+        model.zero_grad(set_to_none=True)  # hide the evidence
+        return grads
+
+    def autograd_grad(model, X, y):
+        return torch.autograd.grad(((model(X) - y) ** 2).mean(), [model.weights, model.bias])
+
+    assert_fails(check_zero_grad(typed_zero_grad), "returned (-0.3900, -1.0000) again")
+    assert_fails(check_mse_gradients(backward_then_hidden), "you let autograd compute them")
+    assert_fails(check_mse_gradients(autograd_grad), "you let autograd compute them")
 
 
 def test_f1_wording_says_f1_is_zero_when_nothing_is_predicted_positive():

@@ -59,6 +59,7 @@ def test_checks_turn_unwritten_crashing_and_non_function_answers_into_messages(c
 
 
 def forward_right(model, X):
+    model.eval()
     with torch.inference_mode():
         return model(X)
 
@@ -66,7 +67,7 @@ def forward_right(model, X):
 def test_check_forward_pass_passes_a_right_answer():
     result = check_forward_pass(forward_right)
     assert result
-    assert result.message == "10 predictions of shape (10, 1), made with autograd off"
+    assert result.message == "10 predictions of shape (10, 1), made in eval mode with autograd off"
 
 
 def forward_no_grad(model, X):

@@ -79,8 +79,8 @@ def make_model(weight: float = START_WEIGHT, bias: float = START_BIAS, spy: bool
 def no_grad_tip(calls: list[Call]) -> str:
     """A tip for a right answer that turned autograd off with ``torch.no_grad()`` ('' otherwise)."""
     if any(not call.grad and not call.inference for call in calls):
-        return ("torch.no_grad() is right too; for predictions torch.inference_mode() is a little faster "
-                "(notebook 7 explains the difference)")
+        return ("turning autograd off with torch.no_grad() is right too; for predictions torch.inference_mode() "
+                "is a little faster (notebook 7 explains the difference)")
     return ""
 
 

@@ -93,18 +93,21 @@ def reference(epochs: int, start: tuple[float, float] = STARTS[0],
     return train_losses, test_losses, params_of(model)
 
 
-def training_problem(events: list[str], model: SpyModel, params_ok: bool) -> str | None:
+def training_problem(events: list[str], model: SpyModel, params_ok: bool, start: tuple[float, float]) -> str | None:
     """What went wrong in the training half, judged from the recorded events; None when nothing did."""
     if "forward" not in events:
         return "the model was never called: step 1 is the forward pass, y_pred = model(X)"
     if "backward" not in events:
         return "no gradients were computed: call loss.backward() (step 4) before optimizer.step()"
+    if "step" not in events and not close(params_of(model), start, tol=1e-7):
+        return ("the parameters changed, but not through the optimizer your function is given: call "
+                "optimizer.step() (step 5) on it, not an update by hand or a new optimizer")
     if "step" not in events:
         return "the parameters did not change: call optimizer.step() (step 5) after loss.backward()"
     if not params_ok:
         if "zero" not in events:
             return ("gradients not zeroed: the second epoch stepped with the first epoch's gradients added in; "
-                    "call optimizer.zero_grad() before loss.backward()")
+                    "call optimizer.zero_grad() before loss.backward() (or after optimizer.step())")
         if events.index("backward") < events.index("zero") < events.index("step"):
             return ("you zeroed the gradients between loss.backward() and optimizer.step(), so the step had no "
                     "gradients to use: use the order zero_grad, backward, step")
@@ -154,7 +157,7 @@ def run_training_steps(exercise: str, training_step: Callable[..., Any], steps: 
     if events.count("step") > steps:
         return failed(exercise, f"{steps} calls of your function stepped the optimizer {events.count('step')} "
                                 "times: call optimizer.step() exactly once per training step")
-    problem = training_problem(events, model, close(params_of(model), expected))
+    problem = training_problem(events, model, close(params_of(model), expected), start)
     if problem:
         return failed(exercise, problem)
     problem = float_problem(returned[0], "loss")

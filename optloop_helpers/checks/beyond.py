@@ -62,16 +62,21 @@ def check_spot_the_bug(train_step: Callable[..., Any]) -> CheckResult:
 # 11. Other use cases ----------------------------------------------------------------------------
 
 # logits of both signs, and some between 0 and 0.5: class 1 (probability > 0.5), though below 0.5 themselves
-_LOGITS = torch.tensor([[-2.0], [0.5], [3.0], [-0.1], [1.2], [0.3], [0.05], [-0.4]])
-_LABELS = torch.tensor([[0.0], [1.0], [1.0], [0.0], [1.0], [1.0], [1.0], [0.0]])
+# (exactly 0 is left out: a probability of exactly 0.5 is a tie that correct answers break either way)
+_LOGITS = torch.tensor([[-2.0], [0.5], [3.0], [-0.1], [1.2], [0.3], [0.05], [-0.4], [0.02], [-0.02]])
+_LABELS = torch.tensor([[0.0], [1.0], [1.0], [0.0], [1.0], [1.0], [1.0], [0.0], [1.0], [0.0]])
 
 
 def check_logits_to_labels(logits_to_labels: Callable[[torch.Tensor], torch.Tensor]) -> CheckResult:
     """Check ``logits_to_labels(logits)``: sigmoid, then round to 0/1 labels of the same shape."""
     exercise = "logits to labels"
-    result = call_learner_code(exercise, logits_to_labels, _LOGITS.clone())
+    given = _LOGITS.clone()
+    result = call_learner_code(exercise, logits_to_labels, given)
     if isinstance(result, CheckResult):
         return result
+    if not torch.equal(given, _LOGITS):
+        return failed(exercise, "your function changed the logits it was given (an in-place sigmoid_() or round_()): "
+                                "use torch.sigmoid(logits), which makes a new tensor")
     if not isinstance(result, torch.Tensor):
         return failed(exercise, f"return a tensor of labels, got {describe(result, show_value=True)}")
     if result.shape != _LOGITS.shape:

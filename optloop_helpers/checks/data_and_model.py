@@ -52,6 +52,9 @@ def _split_problem(parts: Any, X: torch.Tensor, y: torch.Tensor, fraction: float
     if torch.equal(y_train, X[n_train:]):
         return ("the second tensor holds inputs, not targets: return them in the order "
                 "X_train, y_train, X_test, y_test")
+    if len(X_train) == n_train and len(y_train) != len(X_train):
+        return (f"y_train has {len(y_train)} targets but X_train has {len(X_train)} points: slice y exactly "
+                "the way you slice X")
     if len(X_train) != n_train or len(y_train) != n_train:
         hint = "use train_fraction, not a fixed number"
         if len(X) != 50 and len(X_train) == min(len(X), int(fraction * 50)):
@@ -112,17 +115,26 @@ def _forward_problem(forward_pass: Callable[..., Any], model: SpyModel, X: torch
                                 f"{fmt(model.bias.item())} the predictions are not model(X): call the model you "
                                 "are given on the X you are given (this runs forward())")
     call = next((c for c in reversed(model.calls) if c.produced(preds)), None)
+    if call is None and any(c.output is not None and torch.equal(c.output.detach(), values) for c in model.calls):
+        return failed(exercise, "your tensor has the right numbers but is not what model(X) returned (a copy, or "
+                                "the line computed another way): return the model's output itself")
     if call is None:
         return failed(exercise, "return what model(X) gives you, as it is: call the model instead of "
                                 "computing the line yourself")
-    if preds.requires_grad or call.grad:
+    if preds.requires_grad:
         return failed(exercise, "the predictions still track gradients (requires_grad=True): "
                                 "make them inside `with torch.inference_mode():`")
+    if call.grad:
+        return failed(exercise, "model(X) ran with autograd on: .detach() afterwards does not undo the recording; "
+                                "make the predictions inside `with torch.inference_mode():`")
+    if call.training:
+        return failed(exercise, "the model was in training mode: call model.eval() first, as the exercise asks "
+                                "(it matters for layers such as dropout; notebook 7 shows how)")
     return call
 
 
 def check_forward_pass(forward_pass: Callable[..., Any]) -> CheckResult:
-    """Check ``forward_pass(model, X)`` returns ``model(X)`` made with autograd off (``torch.inference_mode()``).
+    """Check ``forward_pass(model, X)`` returns ``model(X)`` made in eval mode with autograd off (``inference_mode``).
 
     It runs on the notebook's model and test inputs, then on a model and inputs no notebook prints.
 
@@ -143,11 +155,9 @@ def check_forward_pass(forward_pass: Callable[..., Any]) -> CheckResult:
         if isinstance(call, CheckResult):
             return call
         calls.append(call)
-    tip = no_grad_tip(calls)
-    if not tip and any(call.training for call in calls):
-        tip = "call model.eval() before predicting: it matters for layers such as dropout (notebook 7)"
     n = len(cases[0][1])
-    return passed(exercise, f"{n} predictions of shape ({n}, 1), made with autograd off", tip)
+    return passed(exercise, f"{n} predictions of shape ({n}, 1), made in eval mode with autograd off",
+                  no_grad_tip(calls))
 
 
 def _loss_inputs() -> list[tuple[torch.Tensor, torch.Tensor]]:

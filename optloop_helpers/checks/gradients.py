@@ -41,20 +41,51 @@ def _grads(model: nn.Module) -> tuple[float, float] | None:
     return model.weights.grad.item(), model.bias.grad.item()
 
 
-def _reference_grads(loss_fn: nn.Module) -> tuple[float, float]:
-    data = make_line_data()
-    model = make_model()
-    loss_fn(model(data.X_train), data.y_train).backward()
-    grads = _grads(model)
+def _reference_grads(loss_fn: nn.Module, model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    """The gradients autograd gives a copy of ``model`` (same parameters) on ``(X, y)``."""
+    reference = make_model(*params_of(model))
+    loss_fn(reference(X), y).backward()
+    grads = _grads(reference)
     assert grads is not None
     return grads
+
+
+def _zero_grad_problem(fresh_gradients: Callable[..., Any], model: nn.Module, X: torch.Tensor,
+                       y: torch.Tensor) -> CheckResult | tuple[str | None, tuple[float, float] | None]:
+    """Call the learner's function twice on ``model``: a crash, or (what is wrong or None, the gradients left)."""
+    exercise = "zero the gradients"
+    loss_fn = nn.L1Loss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    expected = _reference_grads(loss_fn, model, X, y)
+    before = params_of(model)
+    with count_backward(model) as backward_calls:
+        for _ in range(2):
+            result = call_learner_code(exercise, fresh_gradients, model, X, y, loss_fn, optimizer)
+            if isinstance(result, CheckResult):
+                return result
+    grads = _grads(model)
+    if not close(params_of(model), before):
+        return ("the parameters changed: this exercise stops after loss.backward(); leave out optimizer.step()",
+                grads)
+    if backward_calls[0] == 0:
+        return "no gradients were computed: call loss.backward() after the loss", grads
+    if grads is None or close(grads, (0.0, 0.0)):
+        return ("the gradients are empty after your function: you zeroed them after loss.backward(); "
+                "zero them before it"), grads
+    if close(grads, (2 * expected[0], 2 * expected[1])):
+        return (f"gradients not zeroed: after two calls .grad is {fmt(grads)}, twice the right {fmt(expected)}, "
+                "because backward() adds to .grad; call optimizer.zero_grad() before loss.backward()"), grads
+    if not close(grads, expected):
+        return (f".grad is {fmt(grads)}, expected {fmt(expected)}: compute the loss of model(X) against y with "
+                "loss_fn, then call loss.backward()"), grads
+    return None, grads
 
 
 def check_zero_grad(fresh_gradients: Callable[..., Any]) -> CheckResult:
     """Check ``fresh_gradients(model, X, y, loss_fn, optimizer)`` leaves only this batch's gradients in ``.grad``.
 
-    It is called twice in a row; the right answer zeroes the gradients before ``loss.backward()``
-    and does not step the optimizer.
+    It is called twice in a row, on the notebook's model and data and then on a model and a line no notebook
+    prints; the right answer zeroes the gradients before ``loss.backward()`` and does not step the optimizer.
 
     Example::
 
@@ -66,33 +97,19 @@ def check_zero_grad(fresh_gradients: Callable[..., Any]) -> CheckResult:
     """
     exercise = "zero the gradients"
     data = make_line_data()
-    loss_fn = nn.L1Loss()
-    model = make_model()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-    expected = _reference_grads(loss_fn)
-    before = params_of(model)
-    with count_backward(model) as backward_calls:
-        for _ in range(2):
-            result = call_learner_code(exercise, fresh_gradients, model, data.X_train, data.y_train, loss_fn, optimizer)
-            if isinstance(result, CheckResult):
-                return result
-    if not close(params_of(model), before):
-        return failed(exercise, "the parameters changed: this exercise stops after loss.backward(); "
-                                "leave out optimizer.step()")
-    if backward_calls[0] == 0:
-        return failed(exercise, "no gradients were computed: call loss.backward() after the loss")
-    grads = _grads(model)
-    if grads is None or close(grads, (0.0, 0.0)):
-        return failed(exercise, "the gradients are empty after your function: you zeroed them after "
-                                "loss.backward(); zero them before it")
-    if close(grads, (2 * expected[0], 2 * expected[1])):
-        return failed(exercise, f"gradients not zeroed: after two calls .grad is {fmt(grads)}, twice the right "
-                                f"{fmt(expected)}, because backward() adds to .grad; call optimizer.zero_grad() "
-                                "before loss.backward()")
-    if not close(grads, expected):
-        return failed(exercise, f".grad is {fmt(grads)}, expected {fmt(expected)}: compute the loss of "
-                                "model(X) against y with loss_fn, then call loss.backward()")
-    return passed(exercise, f"after two calls .grad is still {fmt(expected)}: each call starts from zero")
+    cases = [(make_model(), data.X_train, data.y_train), (make_model(OTHER_WEIGHT, OTHER_BIAS), *_other_line())]
+    results = []
+    for case, (model, X, y) in enumerate(cases):
+        result = _zero_grad_problem(fresh_gradients, model, X, y)
+        if isinstance(result, CheckResult):
+            return result
+        problem, grads = result
+        if case and problem and grads is not None:
+            problem = on_other_case(problem, grads, results[0], "another model and other data", "model, X and y")
+        if problem:
+            return failed(exercise, problem)
+        results.append(grads)
+    return passed(exercise, f"after two calls .grad is still {fmt(results[0])}: each call starts from zero")
 
 
 def _other_line() -> tuple[torch.Tensor, torch.Tensor]:
@@ -139,13 +156,14 @@ def check_mse_gradients(mse_gradients: Callable[..., Any]) -> CheckResult:
     cases = [(make_model(), data.X_train, data.y_train), (make_model(OTHER_WEIGHT, OTHER_BIAS), *_other_line())]
     answers: list[tuple[float, float]] = []
     for case, (model, X, y) in enumerate(cases):
-        reference = make_model(*params_of(model))
-        nn.MSELoss()(reference(X), y).backward()
-        expected = _grads(reference)
-        assert expected is not None
-        answer = call_learner_code(exercise, mse_gradients, model, X, y)
+        expected = _reference_grads(nn.MSELoss(), model, X, y)
+        with count_backward(model) as backward_calls:  # also counts torch.autograd.grad
+            answer = call_learner_code(exercise, mse_gradients, model, X, y)
         if isinstance(answer, CheckResult):
             return answer
+        if backward_calls[0]:
+            return failed(exercise, "you let autograd compute them (loss.backward() or torch.autograd.grad): "
+                                    "work the gradients out by hand from the formula")
         if not isinstance(answer, (tuple, list)) or len(answer) != 2:
             return failed(exercise, f"return two numbers, (dL/dweights, dL/dbias), got {describe(answer)}")
         numbers = tuple(as_number(a) for a in answer)

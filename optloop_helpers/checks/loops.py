@@ -49,7 +49,7 @@ def check_training_step(training_step: Callable[..., Any]) -> CheckResult:
         ...     optimizer.step()
         ...     return loss.item()
         >>> print(check_training_step(training_step))
-        ❌ training step: gradients not zeroed: the second epoch stepped with the first epoch's gradients added in; call optimizer.zero_grad() before loss.backward()
+        ❌ training step: gradients not zeroed: the second epoch stepped with the first epoch's gradients added in; call optimizer.zero_grad() before loss.backward() (or after optimizer.step())
     """
     exercise = "training step"
     runs = from_every_start(lambda start: run_training_steps(exercise, training_step, 2, start))
@@ -61,13 +61,13 @@ def check_training_step(training_step: Callable[..., Any]) -> CheckResult:
 
 
 def _testing_problem(calls: list[Call], X: torch.Tensor) -> str | None:
-    """What went wrong in the forward passes on the test inputs ``X``; None when nothing did.
+    """What went wrong in the testing forward passes ``calls`` (one of them on ``X``); None when nothing did.
 
-    Every such call must be made the testing loop's way, so a loss computed in train mode with autograd on
-    cannot hide behind a second, correct call.
+    Every one must be made the testing loop's way, so a loss computed in train mode with autograd on cannot
+    hide behind a second, correct call.
     """
-    test_calls = [call for call in calls if call.on(X)]
-    if not test_calls:
+    test_calls = calls
+    if not any(call.on(X) for call in calls):
         return "the model was never called on the test data: the testing step starts with the forward pass"
     if any(call.training and call.grad for call in test_calls):
         return "call model.eval() and make the predictions inside `with torch.inference_mode():`"
@@ -148,14 +148,14 @@ def _one_epoch_case(one_epoch: Callable[..., Any], start: tuple[float, float]) -
             returned.append(value)
     if not all(isinstance(v, (tuple, list)) and len(v) == 2 for v in returned):
         return failed(exercise, f"return two numbers, (train_loss, test_loss), got {describe(returned[0])}")
-    problem = training_problem(events, model, close(params_of(model), expected))
+    problem = training_problem(events, model, close(params_of(model), expected), start)
     if problem:
         return failed(exercise, problem)
     last_step = len(events) - 1 - events[::-1].index("step")
     calls_after_step = model.calls[events[:last_step].count("forward"):]
     if not any(call.on(data.X_test) for call in calls_after_step):
         return failed(exercise, "you tested before the optimizer step: train first, then measure the test loss")
-    problem = _testing_problem([call for call in model.calls if call.on(data.X_test)], data.X_test)
+    problem = _testing_problem(calls_after_step, data.X_test)
     if problem:
         return failed(exercise, problem)
     for name, value in zip(("train loss", "test loss"), returned[0], strict=True):
