@@ -13,6 +13,8 @@ Example::
     ([0, 20, 40], 280, 0.005)
     >>> history.epochs_run, round(history.final_train_loss, 4), round(history.final_test_loss, 4)
     (300, 0.0089, 0.0084)
+    >>> len(history.train_loss_by_epoch), history.train_loss_by_epoch[20] == history.train_loss[1]
+    (300, True)
 """
 
 from __future__ import annotations
@@ -112,7 +114,10 @@ class History:
       (the number the article's loop records);
     - ``test_loss[i]`` and ``params[i]``: measured *after* that epoch's step ({name: tensor}, on the CPU);
     - ``final_train_loss``, ``final_test_loss`` and ``final_params``: the model after the last epoch
-      (``epochs_run`` steps), measured once more in eval mode. "The final loss" always means these.
+      (``epochs_run`` steps), measured once more in eval mode. "The final loss" always means these;
+    - ``train_loss_by_epoch[e]``: the training loss of every epoch run (``len == epochs_run``). For a
+      diverged run the last entry is the first non-finite training loss, or, when the test loss broke
+      first, the last (finite) training loss.
 
     When a loss became NaN or infinite, ``diverged_epoch`` and ``diverged_loss`` say where (the epoch whose
     forward pass meets the broken parameters, however often the run is tested), training stopped there,
@@ -124,6 +129,7 @@ class History:
     test_loss: list[float] = field(default_factory=list)
     params: list[dict[str, torch.Tensor]] = field(default_factory=list)
     epochs_run: int = 0
+    train_loss_by_epoch: list[float] = field(default_factory=list)
     diverged_epoch: int | None = None
     diverged_loss: float | None = None
     final_train_loss: float | None = None
@@ -177,7 +183,7 @@ class Progress:
     history: History
 
 
-def _snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+def _snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:  # the parameters, on the CPU
     return {name: p.detach().to("cpu", copy=True) for name, p in model.named_parameters()}
 
 
@@ -218,6 +224,7 @@ def fit(
     for epoch in range(epochs):
         train_loss = _train_step(model, data.X_train, data.y_train, loss_fn, optimizer)
         history.epochs_run = epoch + 1
+        history.train_loss_by_epoch.append(train_loss)
         if not math.isfinite(train_loss):
             history.diverged_epoch, history.diverged_loss = epoch, train_loss
             break
