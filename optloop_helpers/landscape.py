@@ -25,6 +25,7 @@ from .models import SEEDED_START
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
+    from matplotlib.colorbar import Colorbar
 
 @dataclass(frozen=True)
 class Landscape:
@@ -72,10 +73,24 @@ def loss_landscape(
     return Landscape(weights.numpy(), bias.numpy(), grid.numpy(), float(data.weight), float(data.bias), loss)
 
 
-def draw_landscape(ax: Axes, landscape: Landscape) -> None:
-    """Draw the filled contour (equal-area colour bands) and a star at the true parameters on ``ax``."""
+def draw_landscape(ax: Axes, landscape: Landscape, colorbar: bool = False) -> Colorbar | None:
+    """Draw the filled contour (equal-area colour bands) and a star at the true parameters on ``ax``.
+
+    With ``colorbar`` a colour bar of the loss values (labelled "training loss (yellow = low)") goes
+    next to ``ax`` and is returned; otherwise nothing is returned.
+
+    Example::
+
+        >>> from matplotlib.figure import Figure
+        >>> from optloop_helpers import make_line_data
+        >>> ax = Figure().subplots()
+        >>> bar = draw_landscape(ax, loss_landscape(make_line_data(), steps=11), colorbar=True)
+        >>> bar.ax.get_ylabel()
+        'training loss (yellow = low)'
+    """
     levels = np.unique(np.quantile(landscape.loss, np.linspace(0, 1, 16)))
-    ax.contourf(landscape.weights, landscape.bias, landscape.loss, levels=levels, cmap="viridis_r", alpha=0.85)
+    bands = ax.contourf(landscape.weights, landscape.bias, landscape.loss, levels=levels, cmap="viridis_r",
+                        alpha=0.85)
     ax.contour(landscape.weights, landscape.bias, landscape.loss, levels=levels, colors="white", linewidths=0.4)
     ax.plot([landscape.true_weight], [landscape.true_bias], marker="*", markersize=14, color="gold",
             markeredgecolor="black", linestyle="none", label=f"true ({landscape.true_weight}, {landscape.true_bias})")
@@ -84,6 +99,11 @@ def draw_landscape(ax: Axes, landscape: Landscape) -> None:
     ax.set_xlabel("weights")
     ax.set_ylabel("bias")
     ax.set_title(f"Training loss ({landscape.loss_name.upper()}) over weights and bias")
+    if not colorbar:
+        return None
+    bar = ax.figure.colorbar(bands, ax=ax, label="training loss (yellow = low)", format="%.3g")
+    bar.set_ticks(levels[::3])
+    return bar
 
 
 def plot_loss_landscape(

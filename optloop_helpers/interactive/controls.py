@@ -11,7 +11,8 @@ Stable names for browser tests (CSS classes set with ``add_class``, same in ipyw
   ``optloop-control-optimizer``, ``optloop-control-loss``, ``optloop-control-noise``,
   ``optloop-control-seed``, ``optloop-control-preset``, ``optloop-control-log_scale``; each also has its
   spec's ``label`` as its description (e.g. "learning rate");
-- ``optloop-status``: the one-line status under the controls (epoch counter, final numbers, messages).
+- ``optloop-status``: the line under the controls: "training N epochs..." while a run is going, and errors
+  (how a run ended is the picture's headline, in the PNG).
 
 The picture is the ``display_data`` output right after the controls: a PNG whose text/plain is
 ``<optloop playground view>`` or ``<optloop step explorer view>``.

@@ -224,12 +224,12 @@ class LiveLossPlot:
 
     def __call__(self, progress: Any) -> None:
         """The ``fit`` callback: grow the curves and send a frame if the last one is old enough."""
-        self._draw(progress.history, progress.epoch + 1)
+        self._draw(progress.history, progress.epoch)
         self.live.push()
 
     def finish(self, history: Any) -> None:
         """Draw the final curves (and the divergence message, if any) and send the last frame."""
-        self._draw(history, history.epochs_run)
+        self._draw(history, history.epochs_run - 1)
         if history.diverged:
             self.counter.set_text(history.divergence_message(show_loss=False))
             self.counter.set_color("tab:red")
@@ -238,7 +238,7 @@ class LiveLossPlot:
     def _draw(self, history: Any, epoch: int) -> None:
         self.train_line.set_data(history.epochs, history.train_loss)
         self.test_line.set_data(history.epochs, history.test_loss)
-        self.counter.set_text(f"epoch {epoch}/{self.epochs}")
+        self.counter.set_text(f"epoch {epoch} of {self.epochs}")  # the index, as in range(epochs)
         finite = [v for v in history.train_loss[-1:] + history.test_loss[-1:] if math.isfinite(v)]
         if finite and max(finite) > self._top:  # rescale (a full redraw) only when a loss leaves the axes
             self._top = max(finite) * (1.1 if self._top == 0 else 2.0)
