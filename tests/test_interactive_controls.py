@@ -13,7 +13,7 @@ from optloop_helpers.interactive.settings import SPECS
 
 def test_make_control_gives_every_control_its_description_and_class():
     values = {"preset": "custom", "lr": 0.01, "epochs": 300, "optimizer": "sgd", "loss": "l1", "noise": 0.0,
-              "seed": 42, "log_scale": False}
+              "seed": 42, "momentum": 0.9, "log_scale": False}
     for name, value in values.items():
         control = make_control(name, value)
         assert control.description == SPECS[name].label

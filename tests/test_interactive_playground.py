@@ -82,7 +82,7 @@ def test_default_run_is_the_articles_loop():
     history = pg.run()
     expected, _ = direct_fit()
     assert history.train_loss == expected.train_loss
-    assert pg.settings().optimizer == "sgd" and pg.settings().loss == "l1"
+    assert pg.settings["optimizer"] == "sgd" and pg.settings["loss"] == "l1"
 
 
 def test_learning_rate_10_shows_the_diverged_message_and_raises_nothing():
@@ -305,16 +305,18 @@ def test_set_rejects_unknown_names_and_bad_values_before_changing_anything():
 
 def test_apply_preset_rejects_unknown_names():
     pg = playground(epochs=10)
-    with pytest.raises(ValueError, match="preset must be one of 'too small', 'about right', 'too big: diverges', got 'x'"):
+    with pytest.raises(ValueError, match="preset must be one of 'too small', 'about right', 'edge: .* got 'x'"):
         pg.apply_preset("x")
-    assert set(PRESETS) == {"too small", "about right", "too big: diverges"}
+    assert set(PRESETS) == {"too small", "about right", "edge: zig-zag shrinks", "edge: zig-zag grows",
+                            "too big: diverges"}
 
 
 def test_fixed_settings_without_a_control_are_used():
     pg = playground(optimizer="adam", loss="mse", lr=0.1, epochs=100, controls=("lr",))
     assert pg.run().train_loss == direct_fit(lr=0.1, epochs=100, optimizer="adam", loss="mse")[0].train_loss
     assert repr(pg) == (
-        "Playground(lr=0.1, epochs=100, optimizer='adam', loss='mse', noise=0.0, seed=42, log_scale=False)"
+        "Playground(lr=0.1, epochs=100, optimizer='adam', loss='mse', noise=0.0, seed=42, momentum=0.9, "
+        "log_scale=False)"
     )
 
 

@@ -63,8 +63,10 @@ def test_the_tables_are_the_choices():
     assert tuple(SPECS["preset"].choices) == ("custom", *PRESETS)
     model = start_model(0)
     for name, option in OPTIMIZERS.items():
-        assert type(make_optimizer(name, model.parameters(), 0.1)) is type(option.make(model.parameters(), 0.1))
+        assert type(make_optimizer(name, model.parameters(), 0.1)) is type(option.make(model.parameters(), 0.1, 0.9))
     assert make_optimizer("momentum", model.parameters(), 0.1).param_groups[0]["momentum"] == 0.9
+    assert make_optimizer("momentum", model.parameters(), 0.1, momentum=0.5).param_groups[0]["momentum"] == 0.5
+    assert make_optimizer("sgd", model.parameters(), 0.1, momentum=0.5).param_groups[0]["momentum"] == 0.0
     assert [type(make_loss_fn(name)) for name in LOSSES] == [torch.nn.L1Loss, torch.nn.MSELoss]
 
 
@@ -73,6 +75,8 @@ def test_the_tables_are_the_choices():
     [
         (lambda: make_optimizer("rmsprop", [], 0.1), ValueError, "optimizer must be one of 'sgd', 'momentum', 'adam'"),
         (lambda: make_optimizer("sgd", [], 11), ValueError, "lr must be between 0.0001 and 10, got 11"),
+        (lambda: make_optimizer("momentum", [], 0.1, 1), ValueError, "momentum must be between 0 and 0.99, got 1"),
+        (lambda: Settings(momentum=-0.1), ValueError, "momentum must be between 0 and 0.99, got -0.1"),
         (lambda: make_loss_fn("huber"), ValueError, "loss must be one of 'l1', 'mse', got 'huber'"),
         (lambda: start_model(-1), ValueError, "seed must be an integer between 0 and 9999, got -1"),
         (lambda: begin_run({"lr": 0.1}), TypeError, "settings must be a Settings, got dict"),

@@ -3,8 +3,10 @@
 One way through it, each module using only those before it:
 
 - ``spec.py``: what a setting's spec is (``Spec``) and an entry of a table of choices (``Option``);
-- ``settings.py``: one spec per setting (range, step, default, label, validation), the presets, the
-  optimizer and loss tables, ``Settings`` and one run (``run_experiment``, which calls ``fit``);
+- ``run.py``: one run (``Run``): its settings, data, seeded start and ``History``;
+- ``settings.py``: one spec per setting (range, step, default, label, validation), the presets (the
+  edge-of-stability ones from ``stable_lr_limit``), the optimizer and loss tables, ``Settings`` and one run
+  (``run_experiment``, which calls ``fit``);
 - ``coalesce.py``: rapid control changes become one run, the latest values win;
 - ``controls.py``: the controls, built from the specs, and ``Tool``, the base both tools share;
 - ``live.py``: the live figure (PNG frames through a display handle), the loss-curve panel, ``LiveLossPlot``;
@@ -41,6 +43,7 @@ from .settings import (
     make_loss_fn,
     make_optimizer,
     run_experiment,
+    stable_lr_limit,
     start_model,
 )
 from .spec import Option, Spec
@@ -51,5 +54,5 @@ __all__ = [
     "CONTROL_NAMES", "LOSSES", "MOMENTUM", "OPTIMIZERS", "PRESETS", "SPECS", "Coalescer", "LiveFigure",
     "LiveLossPlot", "Option", "Playground", "Run", "Settings", "Spec", "StepExplorer", "StepView", "Tool",
     "TrainingView", "View", "begin_run", "make_control", "make_data", "make_loss_fn", "make_optimizer",
-    "playground", "run_experiment", "start_model", "step_explorer",
+    "playground", "run_experiment", "stable_lr_limit", "start_model", "step_explorer",
 ]

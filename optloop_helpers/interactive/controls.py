@@ -8,9 +8,10 @@ Stable names for browser tests (CSS classes set with ``add_class``, same in ipyw
 
 - ``optloop-playground`` / ``optloop-step-explorer``: the box holding a tool's controls;
 - ``optloop-control-<name>``: each control, e.g. ``optloop-control-lr``, ``optloop-control-epochs``,
-  ``optloop-control-optimizer``, ``optloop-control-loss``, ``optloop-control-noise``,
-  ``optloop-control-seed``, ``optloop-control-preset``, ``optloop-control-log_scale``; each also has its
-  spec's ``label`` as its description (e.g. "learning rate");
+  ``optloop-control-optimizer``, ``optloop-control-momentum``, ``optloop-control-loss``,
+  ``optloop-control-noise``, ``optloop-control-seed``, ``optloop-control-preset``,
+  ``optloop-control-log_scale``; each also has its spec's ``label`` as its description (e.g. "learning
+  rate"); a control whose setting does not matter with the others' values is ``disabled`` (greyed out);
 - ``optloop-status``: the line under the controls: "training N epochs..." while a run is going, and errors
   (how a run ended is the picture's headline, in the PNG).
 

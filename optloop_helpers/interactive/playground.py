@@ -10,6 +10,10 @@ Scripting contract (for tests and instructors): ``.controls`` maps names (``"lr"
 ``"optimizer"``, ...) to the widgets; ``.run()`` runs now, synchronously, with the current values,
 updates the view and returns the ``History``; ``.history`` is the last completed run (and ``.last_run``
 the same run with its final numbers: ``weights``, ``bias``, ``train_loss``, ``test_loss``).
+``.settings`` is a plain dict of every setting, and ``playground(**pg.settings)`` repeats the run exactly;
+``.share()`` is the same as a line of code to paste (only the settings that differ from the defaults).
+A control whose setting does not matter with the others (momentum β unless the optimizer is
+``"momentum"``) is greyed out.
 
 Example::
 
@@ -21,6 +25,10 @@ Example::
     >>> history = pg.run()
     >>> history is pg.history, history.epochs_run, len(history.epochs)  # tested every 3 epochs: 34 points
     (True, 100, 34)
+    >>> pg.share()
+    "playground(lr=0.1, epochs=100, controls=('lr', 'epochs'))"
+    >>> playground(**pg.settings).run().train_loss == history.train_loss
+    True
 """
 
 from __future__ import annotations
@@ -64,6 +72,21 @@ def _check_controls(controls: Any) -> tuple[str, ...]:
     return tuple(controls)
 
 
+def _checked(values: dict[str, Any]) -> Settings:
+    return Settings(**{name: values[name] for name in SETTING_NAMES})
+
+
+class SettingsDict(dict):
+    """A plain dict of every setting (what ``pg.settings`` is); calling it gives the checked ``Settings``.
+
+    The call is transitional: notebook 09 still writes ``pg.settings().lr``; drop ``__call__`` once it
+    reads ``pg.settings["lr"]``.
+    """
+
+    def __call__(self) -> Settings:
+        return _checked(self)
+
+
 class Playground(Tool):
     """Controls + a live view of one training run; see the module docstring for the scripting contract."""
 
@@ -82,16 +105,37 @@ class Playground(Tool):
         names = list(self.controls)
         rows = [widgets.HBox([self.controls[n] for n in names[i:i + 2]]) for i in range(0, len(names), 2)]
         self.box = self._box([*rows, self.status])
+        self._grey_out()
 
     # -- values -------------------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
         """Every setting: the controls' current values, and the fixed ones for settings without a control."""
         return {**self._values, **{name: control.value for name, control in self.controls.items()}}
 
-    def settings(self) -> Settings:
-        """The current values as a checked :class:`~.settings.Settings`."""
+    @property
+    def settings(self) -> SettingsDict:
+        """Every setting (``lr``, ``epochs``, ``optimizer``, ``momentum``, ...) as a plain dict.
+
+        ``playground(**pg.settings)`` makes a playground that repeats this one's run exactly.
+        """
         values = self.values()
-        return Settings(**{name: values[name] for name in SETTING_NAMES})
+        return SettingsDict({name: values[name] for name in VALUE_NAMES})
+
+    def share(self) -> str:
+        """This playground as one line of code to paste into a chat: the settings that are not the defaults.
+
+        For example ``"playground(optimizer='momentum', momentum=0.5)"``; running it repeats the run exactly.
+        """
+        shown = [f"{name}={value!r}" for name, value in self.settings.items() if value != SPECS[name].default]
+        if tuple(self.controls) != CONTROL_NAMES:
+            shown.append(f"controls={tuple(self.controls)!r}")
+        return f"playground({', '.join(shown)})"
+
+    def _grey_out(self) -> None:
+        """Grey out (``disabled``) each control whose setting does not change a run with the current values."""
+        values = self.values()
+        for name, control in self.controls.items():
+            control.disabled = not SPECS[name].matters(values)
 
     def set(self, **values: Any) -> None:
         """Change several settings at once (controls and fixed settings alike); one run follows.
@@ -103,7 +147,7 @@ class Playground(Tool):
             if key not in VALUE_NAMES:
                 raise ValueError(f"settings must only use names from {allowed}, got {key!r}")
         current = self.values()
-        Settings(**{name: values.get(name, current[name]) for name in SETTING_NAMES})  # check them all first
+        _checked({**current, **values})  # check them all first
         LOG_SCALE.check(values.get(LOG_SCALE.name, current[LOG_SCALE.name]))
         with self._coalescer.hold():  # every change below asks for a run: they become one, at the end
             for key, value in values.items():
@@ -112,6 +156,7 @@ class Playground(Tool):
                     self.controls[key].value = value
             if "preset" in self.controls:
                 self.controls["preset"].value = preset_for(self.values())
+            self._grey_out()
             self._coalescer.request()
 
     def apply_preset(self, name: str) -> None:
@@ -132,7 +177,7 @@ class Playground(Tool):
 
     # -- running ------------------------------------------------------------------------------
     def _run(self) -> History:
-        settings = self.settings()
+        settings = _checked(self.values())
         self.view.prepare(begin_run(settings), log_scale=self.values()[LOG_SCALE.name])
         self.status.value = f"training {settings.epochs} epochs..."
         self.last_run = run = run_experiment(settings, callback=self.view.update)
@@ -159,10 +204,10 @@ _SIGNATURE = inspect.Signature(
 def playground(*args: Any, **kwargs: Any) -> Playground:
     """The interactive playground: controls for the learning rate, epochs and more, and a live view.
 
-    The arguments (``lr``, ``epochs``, ``optimizer``, ``loss``, ``noise``, ``seed``, ``log_scale``) are the
-    starting values (the article's by default); ``controls`` picks which settings get a control, e.g.
-    ``playground(controls=("lr", "epochs"))``; the others stay fixed. Displaying the result (last line of
-    a cell) runs the default training once and shows it.
+    The arguments (``lr``, ``epochs``, ``optimizer``, ``loss``, ``noise``, ``seed``, ``momentum``,
+    ``log_scale``) are the starting values (the article's by default); ``controls`` picks which settings get
+    a control, e.g. ``playground(controls=("lr", "epochs"))``; the others stay fixed. Displaying the result
+    (last line of a cell) runs the training once and shows it. ``playground(**pg.settings)`` repeats ``pg``.
     """
     arguments = _SIGNATURE.bind(*args, **kwargs)  # a TypeError for an unknown argument, as for any function
     arguments.apply_defaults()

@@ -24,15 +24,20 @@ import torch
 from torch import nn
 
 from ..data import LineData, make_line_data
-from ..loop import History, Progress, fit
+from ..loop import Progress, fit
 from ..models import LinearRegressionModel
+from .run import Run
 from .spec import Option, Spec
 
-MOMENTUM = 0.9  # the momentum of "SGD with momentum"
-OPTIMIZERS: dict[str, Option] = {  # make(parameters, lr)
-    "sgd": Option("SGD", lambda params, lr: torch.optim.SGD(params, lr=lr, momentum=0.0)),
-    "momentum": Option("SGD with momentum", lambda params, lr: torch.optim.SGD(params, lr=lr, momentum=MOMENTUM)),
-    "adam": Option("Adam", lambda params, lr: torch.optim.Adam(params, lr=lr)),
+# "SGD with momentum": each step also carries on momentum β (0 ... 0.99) of the previous one
+BETA = Spec("momentum", "momentum β", "float", 0.9, low=0.0, high=0.99, step=0.01, readout=".2f",
+            needs=("optimizer", "momentum"))
+MOMENTUM = BETA.default  # the default β (notebooks 09 and 12 quote it)
+OPTIMIZERS: dict[str, Option] = {  # make(parameters, lr, momentum)
+    "sgd": Option("SGD", lambda params, lr, momentum: torch.optim.SGD(params, lr=lr, momentum=0.0)),
+    "momentum": Option("SGD with momentum",
+                       lambda params, lr, momentum: torch.optim.SGD(params, lr=lr, momentum=momentum)),
+    "adam": Option("Adam", lambda params, lr, momentum: torch.optim.Adam(params, lr=lr)),
 }
 LOSSES: dict[str, Option] = {  # make(**loss_options), e.g. make(reduction="none")
     "l1": Option("L1 (mean absolute error)", nn.L1Loss),
@@ -52,11 +57,44 @@ NOISE = Spec("noise", "data noise", "float", 0.0, low=0.0, high=0.5, step=0.01, 
 SEED = Spec("seed", "seed", "int_text", 42, low=0, high=9999, width="160px")
 LOG_SCALE = Spec("log_scale", "log scale", "bool", False)
 
+
+@functools.lru_cache(maxsize=16)
+def make_data(noise: float = NOISE.default, seed: int = SEED.default) -> LineData:
+    """The straight-line data with ``noise`` (standard deviation) drawn from ``seed``; cached."""
+    return make_line_data(noise_std=noise, seed=seed)
+
+
+def stable_lr_limit(data: LineData) -> float:
+    """The largest learning rate at which plain SGD on the MSE loss does not blow up: ``2 / λ``.
+
+    λ is the largest eigenvalue of the MSE loss's Hessian, ``2 * mean([X, 1]^T [X, 1])`` over the training
+    points: the same at every (weights, bias), as the loss is a bowl. Along that steepest direction each step
+    lands ``1 - lr * λ`` times as far from the valley floor, on the other side: a zig-zag that shrinks below
+    the limit and grows above it. Noise and seed change the targets, not ``X``, so not the limit either.
+
+    Example::
+
+        >>> round(stable_lr_limit(make_data()), 3)
+        0.862
+    """
+    if not isinstance(data, LineData):
+        raise TypeError(f"data must be a LineData (e.g. make_data()), got {type(data).__name__}")
+    X = data.X_train.double().reshape(-1, 1)
+    design = torch.cat([X, torch.ones_like(X)], dim=1)  # [X, 1]: the model is weights * X + bias * 1
+    hessian = 2 * design.T @ design / len(design)
+    return 2 / torch.linalg.eigvalsh(hessian).max().item()
+
+
 # name -> the settings a preset applies (to the controls and to the fixed settings alike)
 _DEFAULTS = {spec.name: spec.default for spec in (LR, EPOCHS, OPTIMIZER, LOSS)}
+_EDGE = {**_DEFAULTS, "epochs": 100, "loss": "mse"}  # plain SGD on MSE, where stable_lr_limit holds
+STABLE_LR_LIMIT = stable_lr_limit(make_data())  # about 0.862 for the 40 training points
 PRESETS: dict[str, dict[str, Any]] = {
     "too small": {**_DEFAULTS, "lr": LR.low},
     "about right": _DEFAULTS,
+    # just below and just above the largest stable learning rate: each step overshoots the valley floor
+    "edge: zig-zag shrinks": {**_EDGE, "lr": 0.95 * STABLE_LR_LIMIT},
+    "edge: zig-zag grows": {**_EDGE, "lr": 1.05 * STABLE_LR_LIMIT},
     # L1's gradient never grows, so SGD only bounces; MSE's grows with the error, so a big step blows up.
     "too big: diverges": {**_DEFAULTS, "lr": LR.high, "loss": "mse"},
 }
@@ -64,7 +102,7 @@ CUSTOM = "custom"  # what the preset control shows when the values are no preset
 PRESET = Spec("preset", "preset", "choice", "about right", choices={name: name for name in (CUSTOM, *PRESETS)})
 
 # every setting with a control, in the order the playground shows them
-SPECS = {spec.name: spec for spec in (PRESET, LR, EPOCHS, OPTIMIZER, LOSS, NOISE, SEED, LOG_SCALE)}
+SPECS = {spec.name: spec for spec in (PRESET, LR, EPOCHS, OPTIMIZER, BETA, LOSS, NOISE, SEED, LOG_SCALE)}
 CONTROL_NAMES = tuple(SPECS)
 
 
@@ -92,6 +130,7 @@ class Settings:
     loss: str = LOSS.default
     noise: float = NOISE.default
     seed: int = SEED.default
+    momentum: float = BETA.default  # used by "momentum" only
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
@@ -121,22 +160,16 @@ def make_loss_fn(loss: str) -> nn.Module:
     return LOSSES[LOSS.check(loss)].make()
 
 
-def make_optimizer(optimizer: str, params: Any, lr: float) -> torch.optim.Optimizer:
-    """``"sgd"``, ``"momentum"`` (SGD with momentum 0.9) or ``"adam"`` over ``params``.
+def make_optimizer(optimizer: str, params: Any, lr: float, momentum: float = BETA.default) -> torch.optim.Optimizer:
+    """``"sgd"``, ``"momentum"`` (SGD with momentum β ``momentum``, 0.9 by default) or ``"adam"``.
 
     Example::
 
-        >>> make_optimizer("adam", LinearRegressionModel().parameters(), lr=0.01).__class__.__name__
-        'Adam'
+        >>> make_optimizer("momentum", LinearRegressionModel().parameters(), 0.01, momentum=0.5).defaults["momentum"]
+        0.5
     """
     OPTIMIZER.check(optimizer)
-    return OPTIMIZERS[optimizer].make(params, LR.check(lr))
-
-
-@functools.lru_cache(maxsize=16)
-def make_data(noise: float = NOISE.default, seed: int = SEED.default) -> LineData:
-    """The straight-line data with ``noise`` (standard deviation) drawn from ``seed``; cached."""
-    return make_line_data(noise_std=noise, seed=seed)
+    return OPTIMIZERS[optimizer].make(params, LR.check(lr), BETA.check(momentum))
 
 
 def start_model(seed: int = SEED.default) -> LinearRegressionModel:
@@ -157,46 +190,6 @@ def seeded_start(seed: int = SEED.default) -> tuple[float, float]:
     with torch.random.fork_rng(devices=[]):
         model = start_model(seed)
     return model.weights.item(), model.bias.item()
-
-
-@dataclass(frozen=True, eq=False)
-class Run:
-    """One run: its settings, data and seeded start, and (once trained) ``fit``'s ``History``.
-
-    ``start`` is the seeded ``(weights, bias)`` and ``start_losses`` its (train, test) loss before the first
-    step. ``weights`` and ``bias`` are the learned values after the last epoch; ``train_loss`` and
-    ``test_loss`` the final model's losses. They are None before training and when the run diverged.
-    """
-
-    settings: Settings
-    data: LineData
-    start: tuple[float, float]
-    start_losses: tuple[float, float]
-    history: History = dataclasses.field(default_factory=History)  # empty until trained
-
-    def _final(self, name: str) -> float | None:
-        params = self.history.final_params
-        return None if params is None else params[name].item()
-
-    @property
-    def weights(self) -> float | None:
-        """The learned weight after the last epoch."""
-        return self._final("weights")
-
-    @property
-    def bias(self) -> float | None:
-        """The learned bias after the last epoch."""
-        return self._final("bias")
-
-    @property
-    def train_loss(self) -> float | None:
-        """The final model's loss on the training data."""
-        return self.history.final_train_loss
-
-    @property
-    def test_loss(self) -> float | None:
-        """The final model's loss on the test data."""
-        return self.history.final_test_loss
 
 
 @functools.lru_cache(maxsize=16)
@@ -221,7 +214,7 @@ def run_experiment(settings: Settings, callback: Callable[[Progress], Any] | Non
     """Train a seeded model on the settings' data with ``fit``; return the run with its ``History``."""
     run = begin_run(settings)
     model = start_model(settings.seed)
-    optimizer = make_optimizer(settings.optimizer, model.parameters(), settings.lr)
+    optimizer = make_optimizer(settings.optimizer, model.parameters(), settings.lr, settings.momentum)
     history = fit(model, run.data, make_loss_fn(settings.loss), optimizer, settings.epochs,
                   eval_every=settings.eval_every, callback=callback)
     return dataclasses.replace(run, history=history)

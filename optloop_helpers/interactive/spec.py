@@ -29,7 +29,8 @@ class Spec:
 
     ``low``/``high`` bound a number (``step`` is the slider's step: of the exponent for ``"log"``),
     ``choices`` maps a choice's value to the label shown, ``readout`` is how a slider shows its value (e.g.
-    ``".4g"``) and ``width`` the control's width (e.g. ``"380px"``).
+    ``".4g"``) and ``width`` the control's width (e.g. ``"380px"``). ``needs=(setting, value)`` says the
+    setting only matters while that other setting has that value: its control is greyed out otherwise.
 
     Example::
 
@@ -40,6 +41,9 @@ class Spec:
         Traceback (most recent call last):
         ...
         ValueError: lr must be between 0.0001 and 10, got 100
+        >>> beta = Spec("momentum", "momentum", "float", 0.9, low=0.0, high=0.99, needs=("optimizer", "momentum"))
+        >>> beta.matters({"optimizer": "momentum"}), beta.matters({"optimizer": "sgd"}), lr.matters({})
+        (True, False, True)
     """
 
     name: str
@@ -52,6 +56,7 @@ class Spec:
     choices: Mapping[str, str] | None = None
     readout: str | None = None
     width: str | None = None
+    needs: tuple[str, Any] | None = None
 
     def __post_init__(self) -> None:
         check_choice("kind", self.kind, tuple(KINDS))
@@ -61,6 +66,10 @@ class Spec:
     def type(self) -> type:
         """The type of this setting's values (float, int, str or bool)."""
         return KINDS[self.kind]
+
+    def matters(self, values: Mapping[str, Any]) -> bool:
+        """Whether this setting changes a run with these ``values`` (see ``needs``); if not, its control is greyed."""
+        return self.needs is None or values[self.needs[0]] == self.needs[1]
 
     def check(self, value: Any) -> Any:
         """Return ``value`` (a float for a float setting) when this setting allows it; raise a clear error if not."""
