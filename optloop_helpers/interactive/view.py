@@ -3,14 +3,11 @@
 A ``TrainingView`` is handed what it draws, a :class:`~optloop_helpers.interactive.settings.Run`: its
 data, seeded start and settings before training (``prepare``), the growing ``History`` while ``fit``
 runs (``update``, the callback) and the finished run (``finish``: the learned and true numbers, or
-"diverged at epoch N: try a smaller learning rate"). Epochs are numbered as in the learner's loop
-(``for epoch in range(epochs)``): the counter, the headline and the message name the same index. A
-diverged run is drawn up to its last finite loss (on a log axis when the losses span over ``LOG_RATIO``),
-marked where it left the chart, and its path ends with an arrow at the landscape's edge (see
-:mod:`.divergence`). It never makes data, models or losses itself and
-leaves torch's random state alone. Drawing happens only for a frame someone sees (:class:`View`): the
-static parts are rebuilt only when the data, the loss, the number of epochs or the scale change, and
-only the lines move. It knows nothing about widgets.
+"diverged at epoch N: try a smaller learning rate"; epochs are indices, as in ``range(epochs)``). A diverged
+run is drawn up to its last finite loss, marked where it left the chart (see :mod:`.divergence`). It
+never makes data, models or losses itself and leaves torch's random state alone. Drawing happens only for
+a frame someone sees (:class:`View`): the static parts are rebuilt only when the data, the loss, the
+number of epochs or the scale change, and only the lines move. It knows nothing about widgets.
 
 Example::
 
@@ -128,8 +125,7 @@ class TrainingView(View):
 
     def epoch_shown(self) -> int:
         """The epoch index the counter and headline show: the last one run, or the one that diverged."""
-        history = self.history
-        if history is None:
+        if (history := self.history) is None:
             return 0
         return history.diverged_epoch if history.diverged else max(history.epochs_run - 1, 0)
 
@@ -186,8 +182,7 @@ class TrainingView(View):
 
     def _finished_losses(self) -> list[float]:
         """Every finite loss of a finished run (the axes fit them), none while it runs."""
-        history = self.history
-        if not self.final or history is None:
+        if not self.final or (history := self.history) is None:
             return []
         return finite_prefix(history.train_loss_by_epoch) + finite_prefix(history.test_loss)
 
