@@ -31,7 +31,7 @@ _LAZY = {
         "metrics",
     ),
     **dict.fromkeys(["loss_landscape", "draw_landscape", "plot_loss_landscape"], "landscape"),
-    **dict.fromkeys(["playground", "step_explorer", "LiveLossPlot", "MOMENTUM"], "interactive"),
+    **dict.fromkeys(["playground", "step_explorer", "LiveLossPlot", "MOMENTUM", "stable_lr_limit"], "interactive"),
 }
 
 __all__ = [

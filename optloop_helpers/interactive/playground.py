@@ -76,17 +76,6 @@ def _checked(values: dict[str, Any]) -> Settings:
     return Settings(**{name: values[name] for name in SETTING_NAMES})
 
 
-class SettingsDict(dict):
-    """A plain dict of every setting (what ``pg.settings`` is); calling it gives the checked ``Settings``.
-
-    The call is transitional: notebook 09 still writes ``pg.settings().lr``; drop ``__call__`` once it
-    reads ``pg.settings["lr"]``.
-    """
-
-    def __call__(self) -> Settings:
-        return _checked(self)
-
-
 class Playground(Tool):
     """Controls + a live view of one training run; see the module docstring for the scripting contract."""
 
@@ -113,13 +102,13 @@ class Playground(Tool):
         return {**self._values, **{name: control.value for name, control in self.controls.items()}}
 
     @property
-    def settings(self) -> SettingsDict:
+    def settings(self) -> dict[str, Any]:
         """Every setting (``lr``, ``epochs``, ``optimizer``, ``momentum``, ...) as a plain dict.
 
         ``playground(**pg.settings)`` makes a playground that repeats this one's run exactly.
         """
         values = self.values()
-        return SettingsDict({name: values[name] for name in VALUE_NAMES})
+        return {name: values[name] for name in VALUE_NAMES}
 
     def share(self) -> str:
         """This playground as one line of code to paste into a chat: the settings that are not the defaults.

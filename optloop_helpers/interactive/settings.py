@@ -93,8 +93,9 @@ PRESETS: dict[str, dict[str, Any]] = {
     "too small": {**_DEFAULTS, "lr": LR.low},
     "about right": _DEFAULTS,
     # just below and just above the largest stable learning rate: each step overshoots the valley floor
-    "edge: zig-zag shrinks": {**_EDGE, "lr": 0.95 * STABLE_LR_LIMIT},
-    "edge: zig-zag grows": {**_EDGE, "lr": 1.05 * STABLE_LR_LIMIT},
+    # (rounded to 2 places, so a learner can read and type them: 0.82 and 0.91 for the default data)
+    "edge: zig-zag shrinks": {**_EDGE, "lr": round(0.95 * STABLE_LR_LIMIT, 2)},
+    "edge: zig-zag grows": {**_EDGE, "lr": round(1.05 * STABLE_LR_LIMIT, 2)},
     # L1's gradient never grows, so SGD only bounces; MSE's grows with the error, so a big step blows up.
     "too big: diverges": {**_DEFAULTS, "lr": LR.high, "loss": "mse"},
 }
