@@ -48,7 +48,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from optloop_helpers import LinearRegressionModel, LiveLossPlot, fit, make_line_data, playground  # noqa: E402
-from optloop_helpers.experiment import Settings, run_experiment  # noqa: E402
+from optloop_helpers.interactive import Settings, run_experiment  # noqa: E402
 
 
 class FakeHandle:

@@ -1,8 +1,9 @@
 """optloop_helpers: data, model, loop steps, plots, widgets and exercise checks for the optloop notebooks.
 
 The notebooks write the optimization loop out step by step; this package gives them everything around
-it. Plotting and widget helpers import matplotlib and ipywidgets only when first used, so
-``import optloop_helpers`` stays fast.
+it. Everything a notebook uses is importable from here (``from optloop_helpers import ...``). Plots,
+the loss landscape, the interactive tools and the checks are imported on first use, so
+``import optloop_helpers`` stays fast and loads neither matplotlib nor ipywidgets.
 
 Example::
 
@@ -13,58 +14,41 @@ Example::
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
-from .data import LineData, make_line_data
+from . import checks
+from ._lazy import lazy_exports
+from .data import make_classification_data, make_curve_data, make_line_data
 from .device import get_device
-from .loop import History, Progress, fit, test_step, train_step
-from .models import LinearRegressionModel
+from .loop import History, fit, test_step, train_step
+from .models import LinearRegressionModel, LogisticRegressionModel, MLPModel
 
 __version__ = "0.1.0"
 
 # name -> module; these are imported on first use so that importing the package stays light.
 _LAZY = {
-    "plot_predictions": "plotting",
-    "plot_loss_curves": "plotting",
+    **dict.fromkeys(["plot_predictions", "plot_loss_curves"], "plotting"),
     **dict.fromkeys(
         ["mae", "mse", "rmse", "r2_score", "accuracy", "precision", "recall", "f1_score", "confusion_counts"],
         "metrics",
     ),
-    "MLPModel": "models",
-    "LogisticRegressionModel": "models",
-    "SplitData": "datasets",
-    "make_curve_data": "datasets",
-    "make_classification_data": "datasets",
-    "plot_loss_landscape": "landscape",
-    "LiveFigure": "live",
-    "LiveLossPlot": "live",
-    "playground": "playground_widget",  # not "playground": the module would shadow the function
-    "step_explorer": "widgets",
+    **dict.fromkeys(["loss_landscape", "draw_landscape", "plot_loss_landscape"], "landscape"),
+    **dict.fromkeys(["playground", "step_explorer", "LiveLossPlot", "MOMENTUM", "stable_lr_limit"], "interactive"),
 }
 
 __all__ = [
     "History",
-    "LineData",
     "LinearRegressionModel",
-    "Progress",
+    "LogisticRegressionModel",
+    "MLPModel",
     "fit",
     "get_device",
+    "make_classification_data",
+    "make_curve_data",
     "make_line_data",
     "test_step",
     "train_step",
     *_LAZY,
+    *checks.CHECKS,
 ]
+_LAZY.update(dict.fromkeys(checks.__all__, "checks"))  # the check_* functions, and CheckResult for tests
 
-
-def __getattr__(name: str) -> Any:
-    if name.startswith("check_") or name == "CheckResult":
-        return getattr(importlib.import_module(".checks", __name__), name)
-    if name in _LAZY:
-        module = importlib.import_module(f".{_LAZY[name]}", __name__)
-        return getattr(module, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)

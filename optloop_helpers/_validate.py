@@ -38,6 +38,29 @@ def check_positive_number(name: str, value: Any) -> float:
     return number
 
 
+def check_between(name: str, value: Any, low: float, high: float) -> float:
+    """Return ``value`` as a float; it must be a number in ``[low, high]``.
+
+    Example::
+
+        >>> check_between("lr", 100, 1e-4, 10)
+        Traceback (most recent call last):
+        ...
+        ValueError: lr must be between 0.0001 and 10, got 100
+    """
+    number = check_number(name, value)
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
+    return number
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value``; it must be ``True`` or ``False`` (not 1, not "yes")."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
 def check_int(name: str, value: Any, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return ``value``; it must be an int (not a bool) within [minimum, maximum]."""
     if not isinstance(value, int) or isinstance(value, bool):
@@ -61,6 +84,28 @@ def check_choice(name: str, value: Any, allowed: tuple[str, ...] | list[str]) ->
     if value not in allowed:
         options = ", ".join(repr(a) for a in allowed)
         raise ValueError(f"{name} must be one of {options}, got {value!r}")
+    return value
+
+
+TRAIN_TEST = ("X_train", "y_train", "X_test", "y_test")
+LINE = ("X_train", "y_train", "weight", "bias")
+
+
+def check_data(name: str, value: Any, needs: tuple[str, ...] = TRAIN_TEST) -> Any:
+    """Return ``value``; it must have every attribute in ``needs`` (as ``make_line_data()``'s result has).
+
+    Example::
+
+        >>> check_data("data", [1, 2, 3])
+        Traceback (most recent call last):
+        ...
+        TypeError: data must have X_train, y_train, X_test and y_test (e.g. make_line_data()), got list without X_train
+    """
+    for attribute in needs:
+        if not hasattr(value, attribute):
+            wanted = f"{', '.join(needs[:-1])} and {needs[-1]}" if len(needs) > 1 else needs[0]
+            raise TypeError(f"{name} must have {wanted} (e.g. make_line_data()), "
+                            f"got {type(value).__name__} without {attribute}")
     return value
 
 

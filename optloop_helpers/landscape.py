@@ -20,13 +20,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from ._validate import check_choice, check_int
+from ._validate import LINE, check_data, check_int
+from .models import SEEDED_START
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
-
-LOSS_NAMES = ("l1", "mse")
-
+    from matplotlib.colorbar import Colorbar
 
 @dataclass(frozen=True)
 class Landscape:
@@ -47,7 +46,7 @@ def _span(values: Sequence[float], margin: float) -> tuple[float, float]:
 def loss_landscape(
     data: Any,
     loss: str = "l1",
-    include: Sequence[tuple[float, float]] = ((0.3367, 0.1288),),
+    include: Sequence[tuple[float, float]] = (SEEDED_START,),
     margin: float = 0.6,
     steps: int = 61,
 ) -> Landscape:
@@ -56,10 +55,10 @@ def loss_landscape(
     The grid covers the true parameters and every ``(weights, bias)`` in ``include`` (by default the
     seeded start) with ``margin`` around them.
     """
-    for name in ("X_train", "y_train", "weight", "bias"):
-        if not hasattr(data, name):
-            raise TypeError(f"data must be a LineData (from make_line_data()), got {type(data).__name__}")
-    check_choice("loss", loss, LOSS_NAMES)
+    from .interactive.settings import LOSS, LOSSES  # the one table of losses (imported here: it imports us)
+
+    check_data("data", data, LINE)
+    LOSS.check(loss)
     check_int("steps", steps, minimum=2, maximum=400)
     points = [(float(data.weight), float(data.bias)), *[(float(w), float(b)) for w, b in include]]
     w_low, w_high = _span([w for w, _ in points], margin)
@@ -68,16 +67,30 @@ def loss_landscape(
     bias = torch.linspace(b_low, b_high, steps)
     X = data.X_train.detach().cpu().flatten()
     y = data.y_train.detach().cpu().flatten()
-    # errors[i, j, k] = (weights[j] * X[k] + bias[i]) - y[k]
-    errors = weights[None, :, None] * X[None, None, :] + bias[:, None, None] - y[None, None, :]
-    grid = errors.abs().mean(dim=2) if loss == "l1" else errors.pow(2).mean(dim=2)
+    # predictions[i, j, k] = weights[j] * X[k] + bias[i]; the loss of every point, then the mean over k
+    predictions = weights[None, :, None] * X[None, None, :] + bias[:, None, None]
+    grid = LOSSES[loss].make(reduction="none")(predictions, y.expand_as(predictions)).mean(dim=2)
     return Landscape(weights.numpy(), bias.numpy(), grid.numpy(), float(data.weight), float(data.bias), loss)
 
 
-def draw_landscape(ax: Axes, landscape: Landscape) -> None:
-    """Draw the filled contour (equal-area colour bands) and a star at the true parameters on ``ax``."""
+def draw_landscape(ax: Axes, landscape: Landscape, colorbar: bool = False) -> Colorbar | None:
+    """Draw the filled contour (equal-area colour bands) and a star at the true parameters on ``ax``.
+
+    With ``colorbar`` a colour bar of the loss values (labelled "training loss (yellow = low)") goes
+    next to ``ax`` and is returned; otherwise nothing is returned.
+
+    Example::
+
+        >>> from matplotlib.figure import Figure
+        >>> from optloop_helpers import make_line_data
+        >>> ax = Figure().subplots()
+        >>> bar = draw_landscape(ax, loss_landscape(make_line_data(), steps=11), colorbar=True)
+        >>> bar.ax.get_ylabel()
+        'training loss (yellow = low)'
+    """
     levels = np.unique(np.quantile(landscape.loss, np.linspace(0, 1, 16)))
-    ax.contourf(landscape.weights, landscape.bias, landscape.loss, levels=levels, cmap="viridis_r", alpha=0.85)
+    bands = ax.contourf(landscape.weights, landscape.bias, landscape.loss, levels=levels, cmap="viridis_r",
+                        alpha=0.85)
     ax.contour(landscape.weights, landscape.bias, landscape.loss, levels=levels, colors="white", linewidths=0.4)
     ax.plot([landscape.true_weight], [landscape.true_bias], marker="*", markersize=14, color="gold",
             markeredgecolor="black", linestyle="none", label=f"true ({landscape.true_weight}, {landscape.true_bias})")
@@ -86,6 +99,11 @@ def draw_landscape(ax: Axes, landscape: Landscape) -> None:
     ax.set_xlabel("weights")
     ax.set_ylabel("bias")
     ax.set_title(f"Training loss ({landscape.loss_name.upper()}) over weights and bias")
+    if not colorbar:
+        return None
+    bar = ax.figure.colorbar(bands, ax=ax, label="training loss (yellow = low)", format="%.3g")
+    bar.set_ticks(levels[::3])
+    return bar
 
 
 def plot_loss_landscape(
@@ -110,7 +128,7 @@ def plot_loss_landscape(
 
     points = [] if path is None else [(float(w), float(b)) for w, b in path]
     ax = _new_axes(ax)
-    draw_landscape(ax, loss_landscape(data, loss, include=points or ((0.3367, 0.1288),)))
+    draw_landscape(ax, loss_landscape(data, loss, include=points or (SEEDED_START,)))
     if points:
         ax.plot([w for w, _ in points], [b for _, b in points], "o-", color="tab:red", markersize=3,
                 label="optimizer path")

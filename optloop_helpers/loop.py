@@ -13,6 +13,8 @@ Example::
     ([0, 20, 40], 280, 0.005)
     >>> history.epochs_run, round(history.final_train_loss, 4), round(history.final_test_loss, 4)
     (300, 0.0089, 0.0084)
+    >>> len(history.train_loss_by_epoch), history.train_loss_by_epoch[20] == history.train_loss[1]
+    (300, True)
 """
 
 from __future__ import annotations
@@ -26,11 +28,14 @@ import torch
 
 from ._validate import (
     check_callable,
+    check_data,
     check_model,
     check_optimizer,
     check_positive_int,
     check_tensor,
 )
+
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # e.g. nn.L1Loss()
 
 
 def _check_batch(model: torch.nn.Module, X: Any, y: Any, loss_fn: Any) -> None:
@@ -50,13 +55,8 @@ def _check_prediction(y_pred: torch.Tensor, y: torch.Tensor) -> None:
         )
 
 
-def train_step(
-    model: torch.nn.Module,
-    X: torch.Tensor,
-    y: torch.Tensor,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    optimizer: torch.optim.Optimizer,
-) -> float:
+def train_step(model: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: LossFn,
+               optimizer: torch.optim.Optimizer) -> float:
     """Run the five training steps once on ``(X, y)`` and return the loss as a float.
 
     Example::
@@ -85,12 +85,7 @@ def _train_step(model, X, y, loss_fn, optimizer) -> float:
     return loss.item()
 
 
-def test_step(
-    model: torch.nn.Module,
-    X: torch.Tensor,
-    y: torch.Tensor,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-) -> float:
+def test_step(model: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: LossFn) -> float:
     """Evaluate ``model`` on ``(X, y)`` in eval mode under ``torch.inference_mode()``; return the loss."""
     _check_batch(model, X, y, loss_fn)
     return _test_step(model, X, y, loss_fn)
@@ -119,7 +114,10 @@ class History:
       (the number the article's loop records);
     - ``test_loss[i]`` and ``params[i]``: measured *after* that epoch's step ({name: tensor}, on the CPU);
     - ``final_train_loss``, ``final_test_loss`` and ``final_params``: the model after the last epoch
-      (``epochs_run`` steps), measured once more in eval mode. "The final loss" always means these.
+      (``epochs_run`` steps), measured once more in eval mode. "The final loss" always means these;
+    - ``train_loss_by_epoch[e]``: the training loss of every epoch run (``len == epochs_run``). For a
+      diverged run the last entry is the first non-finite training loss, or, when the test loss broke
+      first, the last (finite) training loss.
 
     When a loss became NaN or infinite, ``diverged_epoch`` and ``diverged_loss`` say where (the epoch whose
     forward pass meets the broken parameters, however often the run is tested), training stopped there,
@@ -131,6 +129,7 @@ class History:
     test_loss: list[float] = field(default_factory=list)
     params: list[dict[str, torch.Tensor]] = field(default_factory=list)
     epochs_run: int = 0
+    train_loss_by_epoch: list[float] = field(default_factory=list)
     diverged_epoch: int | None = None
     diverged_loss: float | None = None
     final_train_loss: float | None = None
@@ -162,14 +161,15 @@ class History:
             rows.append(self.divergence_message())
         return "\n".join(rows)
 
-    def divergence_message(self) -> str:
-        """A one-line explanation of where training diverged ('' when it did not)."""
+    def divergence_message(self, show_loss: bool = True) -> str:
+        """Where training diverged, in the one wording every table and picture uses ('' when it did not).
+
+        ``show_loss=False`` leaves the loss out, e.g. 'diverged at epoch 2: try a smaller learning rate'.
+        """
         if not self.diverged:
             return ""
-        return (
-            f"diverged at epoch {self.diverged_epoch} (loss {self.diverged_loss}): "
-            "try a smaller learning rate"
-        )
+        where = f"epoch {self.diverged_epoch} (loss {self.diverged_loss})" if show_loss else f"epoch {self.diverged_epoch}"
+        return f"diverged at {where}: try a smaller learning rate"
 
 
 @dataclass(frozen=True)
@@ -183,14 +183,14 @@ class Progress:
     history: History
 
 
-def _snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+def _snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:  # the parameters, on the CPU
     return {name: p.detach().to("cpu", copy=True) for name, p in model.named_parameters()}
 
 
 def fit(
     model: torch.nn.Module,
     data: Any,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    loss_fn: LossFn,
     optimizer: torch.optim.Optimizer,
     epochs: int,
     eval_every: int = 20,
@@ -207,10 +207,7 @@ def fit(
     ``final_test_loss``, ``final_params``); the checkpoints are exactly those of the plain loop.
     """
     check_model("model", model)
-    for name in ("X_train", "y_train", "X_test", "y_test"):
-        if not hasattr(data, name):
-            raise TypeError(f"data must have X_train, y_train, X_test and y_test (e.g. make_line_data()), "
-                            f"got {type(data).__name__} without {name}")
+    check_data("data", data)
     check_callable("loss_fn", loss_fn)
     check_optimizer("optimizer", optimizer)
     check_positive_int("epochs", epochs)
@@ -227,6 +224,7 @@ def fit(
     for epoch in range(epochs):
         train_loss = _train_step(model, data.X_train, data.y_train, loss_fn, optimizer)
         history.epochs_run = epoch + 1
+        history.train_loss_by_epoch.append(train_loss)
         if not math.isfinite(train_loss):
             history.diverged_epoch, history.diverged_loss = epoch, train_loss
             break

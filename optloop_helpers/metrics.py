@@ -20,6 +20,8 @@ positive, or nothing actually positive) returns 0.0:
     ConfusionCounts(tp=2, fp=2, fn=0, tn=4)
     >>> accuracy(y_true, y_pred), precision(y_true, y_pred), recall(y_true, y_pred), f1_score(y_true, y_pred)
     (0.75, 0.5, 1.0, 0.6666666666666666)
+    >>> precision(y_true, torch.zeros(8)), recall(torch.zeros(8), y_pred)  # nothing predicted / actually positive
+    (0.0, 0.0)
 
 Metrics return full-precision floats; round them when you print them.
 """
@@ -59,6 +61,12 @@ def _check_pair(y_true: Any, y_pred: Any) -> tuple[torch.Tensor, torch.Tensor]:
 # Regression metrics ------------------------------------------------------------------------------
 
 
+def _errors(y_true: Any, y_pred: Any) -> torch.Tensor:
+    """``y_true - y_pred`` for two checked tensors (float64, on the CPU)."""
+    y_true, y_pred = _check_pair(y_true, y_pred)
+    return y_true - y_pred
+
+
 def mae(y_true: torch.Tensor, y_pred: torch.Tensor) -> float:
     """Mean absolute error: the average of ``|y_true - y_pred|`` (what ``nn.L1Loss`` computes).
 
@@ -68,8 +76,7 @@ def mae(y_true: torch.Tensor, y_pred: torch.Tensor) -> float:
         >>> mae(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.5, 2.0, 2.0]))
         0.5
     """
-    y_true, y_pred = _check_pair(y_true, y_pred)
-    return float((y_true - y_pred).abs().mean())
+    return float(_errors(y_true, y_pred).abs().mean())
 
 
 def mse(y_true: torch.Tensor, y_pred: torch.Tensor) -> float:
@@ -81,8 +88,7 @@ def mse(y_true: torch.Tensor, y_pred: torch.Tensor) -> float:
         >>> mse(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.5, 2.0, 2.0]))
         0.4166666666666667
     """
-    y_true, y_pred = _check_pair(y_true, y_pred)
-    return float(((y_true - y_pred) ** 2).mean())
+    return float((_errors(y_true, y_pred) ** 2).mean())
 
 
 def rmse(y_true: torch.Tensor, y_pred: torch.Tensor) -> float:
@@ -94,8 +100,7 @@ def rmse(y_true: torch.Tensor, y_pred: torch.Tensor) -> float:
         >>> rmse(torch.tensor([0.0, 0.0]), torch.tensor([3.0, -3.0]))
         3.0
     """
-    y_true, y_pred = _check_pair(y_true, y_pred)
-    return float(((y_true - y_pred) ** 2).mean().sqrt())
+    return float((_errors(y_true, y_pred) ** 2).mean().sqrt())
 
 
 def r2_score(y_true: torch.Tensor, y_pred: torch.Tensor) -> float:
@@ -171,9 +176,10 @@ def _ratio(numerator: int, denominator: int) -> float:
 def accuracy(y_true: torch.Tensor, y_pred: torch.Tensor) -> float:
     """The fraction of labels predicted right: ``(tp + tn) / n``.
 
+    It flatters a model when positives are rare (always predicting 0 scores high): precision and recall don't.
+
     Example::
 
-        >>> import torch
         >>> accuracy(torch.tensor([1, 0, 1, 0]), torch.tensor([1, 0, 0, 0]))
         0.75
     """
@@ -186,11 +192,8 @@ def precision(y_true: torch.Tensor, y_pred: torch.Tensor) -> float:
 
     Example::
 
-        >>> import torch
         >>> round(precision(torch.tensor([1, 0, 1, 0]), torch.tensor([1, 1, 1, 0])), 4)
         0.6667
-        >>> precision(torch.tensor([1, 0]), torch.tensor([0, 0]))  # nothing predicted positive
-        0.0
     """
     c = confusion_counts(y_true, y_pred)
     return _ratio(c.tp, c.tp + c.fp)
@@ -199,13 +202,12 @@ def precision(y_true: torch.Tensor, y_pred: torch.Tensor) -> float:
 def recall(y_true: torch.Tensor, y_pred: torch.Tensor) -> float:
     """Of the actual positives, the fraction found: ``tp / (tp + fn)`` (0.0 if there are none).
 
+    Precision asks "how many of the alarms were real?", recall "how many of the real cases raised one?".
+
     Example::
 
-        >>> import torch
         >>> recall(torch.tensor([1, 0, 1, 0]), torch.tensor([1, 0, 0, 0]))
         0.5
-        >>> recall(torch.tensor([0, 0]), torch.tensor([1, 0]))  # no actual positives
-        0.0
     """
     c = confusion_counts(y_true, y_pred)
     return _ratio(c.tp, c.tp + c.fn)
@@ -216,7 +218,6 @@ def f1_score(y_true: torch.Tensor, y_pred: torch.Tensor) -> float:
 
     Example::
 
-        >>> import torch
         >>> f1_score(torch.tensor([1, 0, 1, 0]), torch.tensor([1, 1, 0, 0]))
         0.5
     """

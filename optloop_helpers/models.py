@@ -16,6 +16,10 @@ from torch import nn
 
 from ._validate import check_int, check_number
 
+# The parameters torch.manual_seed(42) gives a new LinearRegressionModel (weights, bias), rounded to 4 places:
+# the start every notebook prints and every picture and check uses.
+SEEDED_START = (0.3367, 0.1288)
+
 
 class LinearRegressionModel(nn.Module):
     """``y = weights * x + bias`` with both parameters drawn from ``torch.randn``."""

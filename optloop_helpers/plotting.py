@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from ._validate import check_tensor
+from ._validate import check_bool, check_data, check_tensor
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -45,9 +45,7 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float] = (7, 4.5)) -> Axes:
 
 def plot_predictions(data: Any, predictions: torch.Tensor | None = None, ax: Axes | None = None) -> Axes:
     """Scatter the training data (blue), testing data (green) and ``predictions`` on the test inputs (red)."""
-    for name in ("X_train", "y_train", "X_test", "y_test"):
-        if not hasattr(data, name):
-            raise TypeError(f"data must be a LineData (from make_line_data()), got {type(data).__name__}")
+    check_data("data", data)
     if predictions is not None:
         check_tensor("predictions", predictions)
         if predictions.shape != data.y_test.shape:
@@ -72,8 +70,7 @@ def plot_loss_curves(history: History, ax: Axes | None = None, log_scale: bool =
 
     if not isinstance(history, History):
         raise TypeError(f"history must be a History returned by fit(), got {type(history).__name__}")
-    if not isinstance(log_scale, bool):
-        raise TypeError(f"log_scale must be True or False, got {log_scale!r}")
+    check_bool("log_scale", log_scale)
     ax = _new_axes(ax)
     ax.plot(history.epochs, history.train_loss, label="Train loss")
     ax.plot(history.epochs, history.test_loss, label="Test loss")

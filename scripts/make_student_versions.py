@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from notebook_cells import BADGE_TAG, student_badge, tags
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -40,7 +41,6 @@ STUDENT = NOTEBOOKS / "student"
 SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
 NOTE_TAG = "student-note"
-BADGE_TAG = "colab-badge"
 STEP_COMMENT = re.compile(r"^\s*#\s*\d+\.\s")
 INDENT = "    "
 
@@ -115,15 +115,6 @@ def stub_source(source: str) -> str:
     return "\n".join(out).strip("\n")
 
 
-def _tags(cell: Any) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
-
-
-def _student_badge(source: str, name: str) -> str:
-    """Point a notebook's Colab badge at its student version."""
-    return source.replace(f"/notebooks/{name})", f"/notebooks/student/{name})")
-
-
 def _note_cell(name: str) -> Any:
     note = (
         f"**Student version.** The exercises are left for you: fill in each cell that says "
@@ -145,28 +136,28 @@ def make_student_version(nb: Any, name: str) -> Any:
     student.metadata.pop("widgets", None)
     cells = []
     for cell in student.cells:
-        tags = _tags(cell)
+        cell_tags = tags(cell)
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
             cell.metadata.pop("collapsed", None)
             cell.metadata.pop("scrolled", None)
-        if SOLUTION_TAG in tags and cell.cell_type == "code":
+        if SOLUTION_TAG in cell_tags and cell.cell_type == "code":
             cell.source = stub_source(cell.source)
-            new_tags = [tag for tag in tags if tag != SOLUTION_TAG]
+            new_tags = [tag for tag in cell_tags if tag != SOLUTION_TAG]
             cell.metadata["tags"] = [EXERCISE_TAG, "raises-exception", *new_tags]
             jupyter = cell.metadata.get("jupyter", {})
             jupyter.pop("source_hidden", None)
             jupyter.pop("outputs_hidden", None)
             if not jupyter:
                 cell.metadata.pop("jupyter", None)
-        if BADGE_TAG in tags:
-            cell.source = _student_badge(cell.source, name)
+        if BADGE_TAG in cell_tags:
+            cell.source = student_badge(cell.source, name)
         cells.append(cell)
-        if BADGE_TAG in tags:
+        if BADGE_TAG in cell_tags:
             cells.append(_note_cell(name))
-    if not any(NOTE_TAG in _tags(cell) for cell in cells):
+    if not any(NOTE_TAG in tags(cell) for cell in cells):
         cells.insert(0, _note_cell(name))
     student.cells = cells
     nbformat.validate(student)

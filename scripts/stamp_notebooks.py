@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from notebook_cells import BADGE_TAG, colab_badge, tags
 
 try:
     import tomllib
@@ -40,11 +41,9 @@ except ModuleNotFoundError:  # Python 3.10
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 
-BADGE_TAG = "colab-badge"
 SETUP_TAG = "colab-setup"
 README_START = "<!-- notebooks:start -->"
 README_END = "<!-- notebooks:end -->"
-COLAB_BADGE_SVG = "https://colab.research.google.com/assets/colab-badge.svg"
 BINDER_BADGE_SVG = "https://mybinder.org/badge_logo.svg"
 PACKAGE = "optloop-helpers"
 
@@ -110,7 +109,7 @@ def badge_markdown(settings: Settings, relative_path: str) -> str:
         >>> badge_markdown(Settings("me/course", "main"), "notebooks/00_a.ipynb")  # doctest: +NORMALIZE_WHITESPACE
         '[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/me/course/blob/main/notebooks/00_a.ipynb)'
     """
-    return f"[![Open In Colab]({COLAB_BADGE_SVG})]({settings.colab_url(relative_path)})"
+    return colab_badge(settings.colab_url(relative_path))
 
 
 def setup_source(settings: Settings) -> str:
@@ -131,10 +130,6 @@ def setup_source(settings: Settings) -> str:
             f'    %pip install --quiet "{PACKAGE} @ {settings.install_url}"',
         ]
     )
-
-
-def _tags(cell: Any) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
 
 
 def _badge_cell(settings: Settings, relative_path: str) -> Any:
@@ -159,10 +154,10 @@ def stamp(nb: Any, settings: Settings, relative_path: str) -> bool:
     setup = None
     cells = []
     for cell in nb.cells:
-        tags = _tags(cell)
-        if SETUP_TAG in tags and setup is None and cell.cell_type == "code":
+        cell_tags = tags(cell)
+        if SETUP_TAG in cell_tags and setup is None and cell.cell_type == "code":
             setup = cell
-        elif BADGE_TAG not in tags and SETUP_TAG not in tags:
+        elif BADGE_TAG not in cell_tags and SETUP_TAG not in cell_tags:
             cells.append(cell)
     fresh = _setup_cell(settings)
     if setup is None:
@@ -183,7 +178,7 @@ def problems(nb: Any, settings: Settings, relative_path: str) -> list[str]:
     found = []
     if stamp(stamped, settings, relative_path):
         found.append("badge or Colab set-up cell missing or out of date")
-    setup = next((cell for cell in nb.cells if SETUP_TAG in _tags(cell)), None)
+    setup = next((cell for cell in nb.cells if SETUP_TAG in tags(cell)), None)
     executed = any(cell.get("execution_count") for cell in nb.cells if cell.cell_type == "code")
     if setup is not None and executed and setup.get("execution_count") is None:
         found.append("the set-up cell has not been run: re-run the notebook (scripts/run_notebooks.py)")
@@ -200,7 +195,7 @@ def notebook_title(nb: Any) -> str:
         'The whole loop'
     """
     for cell in nb.cells:
-        if cell.cell_type != "markdown" or BADGE_TAG in _tags(cell):
+        if cell.cell_type != "markdown" or BADGE_TAG in tags(cell):
             continue
         for line in cell.source.splitlines():
             if line.startswith("#"):
@@ -285,8 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in stale:
         print(f"stamped {name}")
     if args.execute and changed:
-        sys.path.insert(0, str(ROOT / "scripts"))
-        from run_notebooks import run
+        from run_notebooks import run  # next to this script (its folder is on sys.path when it runs)
 
         for path in changed:
             print(f"{run(path):6.1f} s  {path.name} (re-run)")

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from importlib.metadata import version
 from pathlib import Path
 
@@ -87,6 +88,22 @@ def test_installing_the_package_over_colab_s_packages_changes_nothing_else(tmp_p
     assert done.returncode == 0, done.stderr[-2000:]
     installs = [item["metadata"]["name"] for item in json.loads(report.read_text())["install"]]
     assert installs == ["optloop-helpers"], f"installing the package would also install {installs}"
+
+
+def test_the_installed_package_holds_every_subpackage(tmp_path: Path) -> None:
+    """Colab installs a wheel, not the source tree: it must hold the checks and the interactive tools too."""
+    project = tmp_path / "optloop"
+    shutil.copytree(ROOT / "optloop_helpers", project / "optloop_helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, project / name)
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-index", "--no-build-isolation", "--quiet"]
+    done = subprocess.run([*command, "--wheel-dir", str(tmp_path / "dist"), str(project)], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    packaged = {name for name in zipfile.ZipFile(wheel).namelist() if name.endswith(".py")}
+    expected = {path.relative_to(ROOT).as_posix() for path in (ROOT / "optloop_helpers").rglob("*.py")}
+    assert expected <= packaged, f"missing from the wheel: {sorted(expected - packaged)}"
 
 
 def test_the_main_environment_is_not_the_colab_one() -> None:

@@ -30,3 +30,36 @@ def test_unknown_attribute_is_a_clear_error():
 
     with pytest.raises(AttributeError, match="has no attribute 'plot_everything'"):
         optloop_helpers.plot_everything  # noqa: B018
+
+
+def test_every_check_is_listed_for_tab_completion_but_imported_on_first_use():
+    loaded = _modules_after("import optloop_helpers\nprint(sorted(dir(optloop_helpers)))")
+    assert "optloop_helpers.checks.beyond" not in loaded and "optloop_helpers.interactive" not in loaded
+    import optloop_helpers
+    from optloop_helpers.checks import CHECKS
+
+    for name in CHECKS:
+        assert name in optloop_helpers.__all__ and name in dir(optloop_helpers)
+        assert callable(getattr(optloop_helpers, name))
+
+
+def test_the_notebooks_import_only_from_the_package_itself():
+    import ast
+    import json
+    from pathlib import Path
+
+    import optloop_helpers
+
+    imported = set()
+    for path in sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            lines = "".join(cell["source"]).splitlines()  # an IPython magic (%pip) becomes a pass
+            code = "\n".join(line.split("%")[0] + "pass" if line.lstrip().startswith("%") else line for line in lines)
+            for node in ast.walk(ast.parse(code)):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("optloop_helpers"):
+                    assert node.module == "optloop_helpers", f"{path.name} imports from {node.module}"
+                    imported |= {alias.name for alias in node.names}
+    assert {"playground", "step_explorer", "loss_landscape", "draw_landscape", "MOMENTUM"} <= imported
+    assert imported <= set(optloop_helpers.__all__), sorted(imported - set(optloop_helpers.__all__))

@@ -47,7 +47,7 @@ def test_plot_loss_landscape_draws_the_path_and_the_true_star():
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda: loss_landscape("data"), TypeError, "data must be a LineData (from make_line_data()), got str"),
+        (lambda: loss_landscape("data"), TypeError, "data must have X_train, y_train, weight and bias (e.g. make_line_data()), got str without X_train"),
         (lambda: loss_landscape(make_line_data(), "huber"), ValueError, "loss must be one of 'l1', 'mse', got 'huber'"),
         (lambda: loss_landscape(make_line_data(), steps=1), ValueError, "steps must be an integer between 2 and 400, got 1"),
         (lambda: plot_loss_landscape(make_line_data(), path=[(1,)]), ValueError, "not enough values to unpack"),

@@ -255,3 +255,32 @@ def test_steps_reject_bad_batches(X, y, error, message):
     with pytest.raises(error) as info:
         test_step(model, X, y, loss_fn)
     assert message in str(info.value)
+
+
+def test_train_loss_by_epoch_holds_every_epoch_and_agrees_with_the_checkpoints():
+    history = fit_like_the_article()
+    assert len(history.train_loss_by_epoch) == history.epochs_run == 300
+    assert [history.train_loss_by_epoch[e] for e in history.epochs] == history.train_loss
+
+
+def _diverge(lr: float, eval_every: int):
+    torch.manual_seed(42)
+    model = LinearRegressionModel()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    return fit(model, make_line_data(), nn.MSELoss(), optimizer, epochs=500, eval_every=eval_every)
+
+
+def test_train_loss_by_epoch_ends_at_the_first_non_finite_training_loss():
+    history = _diverge(lr=10.0, eval_every=1000)  # tested at epoch 0 only: the training loss breaks first
+    losses = history.train_loss_by_epoch
+    assert len(losses) == history.epochs_run and history.diverged_epoch == history.epochs_run - 1
+    assert not math.isfinite(losses[-1]) and all(math.isfinite(v) for v in losses[:-1])
+    assert losses[-1] == history.diverged_loss or math.isnan(losses[-1])
+
+
+def test_train_loss_by_epoch_ends_at_the_last_finite_training_loss_when_the_test_loss_broke_first():
+    history = _diverge(lr=1e20, eval_every=1)  # the first step already breaks the test loss
+    losses = history.train_loss_by_epoch
+    assert not math.isfinite(history.test_loss[-1])  # the test loss broke first
+    assert len(losses) == history.epochs_run and all(math.isfinite(v) for v in losses)
+    assert losses[-1] == history.train_loss[-1]

@@ -49,7 +49,7 @@ def test_plot_loss_curves_draws_the_history():
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda: plot_predictions("data"), TypeError, "data must be a LineData (from make_line_data()), got str"),
+        (lambda: plot_predictions("data"), TypeError, "data must have X_train, y_train, X_test and y_test (e.g. make_line_data()), got str"),
         (lambda: plot_predictions(make_line_data(), [1, 2]), TypeError, "predictions must be a torch.Tensor, got list"),
         (
             lambda: plot_predictions(make_line_data(), torch.zeros(10)),

@@ -47,8 +47,8 @@ def _check(source: str) -> nbformat.NotebookNode:
 # --- the stubs ------------------------------------------------------------------------------------------
 
 
-def test_the_docstring_examples_of_both_scripts_are_right() -> None:
-    for name in ("make_student_versions", "stamp_notebooks"):
+def test_the_docstring_examples_of_the_scripts_are_right() -> None:
+    for name in ("make_student_versions", "stamp_notebooks", "notebook_cells"):
         result = doctest.testmod(load_script(name))
         assert result.attempted > 0 and result.failed == 0, name
 

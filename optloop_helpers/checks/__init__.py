@@ -1,22 +1,24 @@
 """Exercise checks: ``check_*`` functions that tell a learner at once whether an answer is right.
 
 Each returns a :class:`~optloop_helpers.checks.result.CheckResult`. One module per group of notebooks
-re-exports its checks here.
+holds its checks; a check's module is imported the first time the check is used.
 """
 
-from .beyond import check_epochs_to_reach, check_f1_by_hand, check_logits_to_labels, check_spot_the_bug
-from .data_and_model import check_forward_pass, check_l1_loss, check_mse_loss, check_split
-from .gradients import check_mse_gradients, check_optimizer_step, check_zero_grad
-from .loops import check_one_epoch, check_testing_step, check_training_step
-from .playground import check_learning_rate
+from .._lazy import lazy_exports
 from .result import CheckResult, call_learner_code, failed, passed
 
-__all__ = ["CheckResult", "call_learner_code", "failed", "passed"]
-# notebooks 00-08
-__all__ += ["check_split", "check_forward_pass", "check_l1_loss", "check_mse_loss"]
-__all__ += ["check_zero_grad", "check_mse_gradients", "check_optimizer_step"]
-__all__ += ["check_training_step", "check_testing_step", "check_one_epoch"]
-# notebook 09
-__all__ += ["check_learning_rate"]
-# notebooks 10-12
-__all__ += ["check_spot_the_bug", "check_logits_to_labels", "check_f1_by_hand", "check_epochs_to_reach"]
+# check -> the module that holds it
+CHECKS = {
+    # notebooks 00-08
+    **dict.fromkeys(["check_split", "check_forward_pass", "check_l1_loss", "check_mse_loss"], "data_and_model"),
+    **dict.fromkeys(["check_zero_grad", "check_mse_gradients", "check_optimizer_step"], "gradients"),
+    **dict.fromkeys(["check_training_step", "check_testing_step", "check_one_epoch"], "loops"),
+    # notebook 09
+    "check_learning_rate": "playground",
+    # notebooks 10-12
+    **dict.fromkeys(["check_spot_the_bug", "check_logits_to_labels", "check_f1_by_hand", "check_epochs_to_reach"],
+                    "beyond"),
+}
+
+__all__ = ["CheckResult", "call_learner_code", "failed", "passed", *CHECKS]
+__getattr__, __dir__ = lazy_exports(__name__, CHECKS, __all__)

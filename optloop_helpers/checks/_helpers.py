@@ -18,14 +18,14 @@ from typing import Any
 
 import torch
 
-from ..models import LinearRegressionModel
+from ..models import SEEDED_START, LinearRegressionModel
 
-# The parameters torch.manual_seed(42) gives LinearRegressionModel (rounded), used by every check.
-START_WEIGHT = 0.3367
-START_BIAS = 0.1288
+START_WEIGHT, START_BIAS = SEEDED_START  # the notebooks' seeded start, used by every check
 # A second model no notebook prints: a learner who types the numbers printed above fails on it.
 OTHER_WEIGHT = -1.25
 OTHER_BIAS = 0.62
+# the notebook's seeded start, then one no notebook prints (typed-in numbers fail there)
+STARTS = [(START_WEIGHT, START_BIAS), (OTHER_WEIGHT, OTHER_BIAS)]
 
 
 @dataclass(frozen=True)
@@ -148,8 +148,14 @@ def on_other_case(problem: str | None, got: Any, first: Any, other: str, inputs:
     return f"right for the notebook's numbers, but for {other} {problem}"
 
 
-def describe(value: Any) -> str:
-    """A short description of a value for a feedback message (never a memory address)."""
+def describe(value: Any, show_value: bool = False) -> str:
+    """A short description of a value for a feedback message (never a memory address).
+
+    Example::
+
+        >>> describe(torch.zeros(2, 1)), describe(3), describe(3, show_value=True)
+        ('a tensor of shape (2, 1)', 'int', '3 (int)')
+    """
     if isinstance(value, torch.Tensor):
         return f"a tensor of shape {tuple(value.shape)}"
-    return f"{type(value).__name__}"
+    return f"{value!r} ({type(value).__name__})" if show_value else type(value).__name__

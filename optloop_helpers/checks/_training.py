@@ -20,19 +20,7 @@ import torch
 from torch import nn
 
 from ..data import make_line_data
-from ._helpers import (
-    OTHER_BIAS,
-    OTHER_WEIGHT,
-    START_BIAS,
-    START_WEIGHT,
-    SpyModel,
-    as_number,
-    close,
-    describe,
-    fmt,
-    make_model,
-    params_of,
-)
+from ._helpers import STARTS, SpyModel, as_number, close, describe, fmt, make_model, params_of
 from .result import CheckResult, call_learner_code, failed
 
 LR = 0.01
@@ -73,8 +61,16 @@ def trace(model: SpyModel, optimizer: torch.optim.Optimizer) -> Iterator[list[st
             handle.remove()
 
 
-# the notebook's seeded start, then one no notebook prints (typed-in numbers fail there)
-STARTS = [(START_WEIGHT, START_BIAS), (OTHER_WEIGHT, OTHER_BIAS)]
+
+def from_every_start(case: Callable[[tuple[float, float]], Any]) -> list[Any] | CheckResult:
+    """``case(start)`` from the notebook's start, then from another: the results, or the first failure."""
+    results = []
+    for start in STARTS:
+        result = case(start)
+        if isinstance(result, CheckResult):
+            return result
+        results.append(result)
+    return results
 
 
 def reference(epochs: int, start: tuple[float, float] = STARTS[0],

@@ -21,17 +21,11 @@ from typing import Any
 import torch
 
 from ..metrics import f1_score
-from ._helpers import as_number
-from ._training import STARTS, run_training_steps
+from ._helpers import as_number, describe
+from ._training import from_every_start, run_training_steps
 from .result import CheckResult, call_learner_code, failed, passed
 
 __all__ = ["check_epochs_to_reach", "check_f1_by_hand", "check_logits_to_labels", "check_spot_the_bug"]
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, torch.Tensor):
-        return f"a tensor of shape {tuple(value.shape)}"
-    return f"{value!r} ({type(value).__name__})"
 
 
 # 10. Spot the bug -------------------------------------------------------------------------------
@@ -52,18 +46,15 @@ def check_spot_the_bug(train_step: Callable[..., Any]) -> CheckResult:
         >>> def fixed(model, X, y, loss_fn, optimizer):
         ...     model.train()
         ...     loss = loss_fn(model(X), y)
-        ...     loss.backward()
-        ...     optimizer.step()
-        ...     optimizer.zero_grad()
+        ...     loss.backward(); optimizer.step(); optimizer.zero_grad()  # zeroed after the step: right too
         ...     return loss.item()
         >>> print(check_spot_the_bug(fixed))
         ✅ spot the bug: the gradients are zeroed every step and the loss comes back as a float: both bugs are fixed
     """
     exercise = "spot the bug"
-    for start in STARTS:
-        run = run_training_steps(exercise, train_step, _STEPS, start)
-        if isinstance(run, CheckResult):
-            return run
+    runs = from_every_start(lambda start: run_training_steps(exercise, train_step, _STEPS, start))
+    if isinstance(runs, CheckResult):
+        return runs
     return passed(exercise, "the gradients are zeroed every step and the loss comes back as a float: "
                             "both bugs are fixed")
 
@@ -87,7 +78,7 @@ def check_logits_to_labels(logits_to_labels: Callable[[torch.Tensor], torch.Tens
         return failed(exercise, "your function changed the logits it was given (an in-place sigmoid_() or round_()): "
                                 "use torch.sigmoid(logits), which makes a new tensor")
     if not isinstance(result, torch.Tensor):
-        return failed(exercise, f"return a tensor of labels, got {_describe(result)}")
+        return failed(exercise, f"return a tensor of labels, got {describe(result, show_value=True)}")
     if result.shape != _LOGITS.shape:
         return failed(
             exercise,
@@ -135,7 +126,7 @@ def check_f1_by_hand(f1_by_hand: Callable[[torch.Tensor, torch.Tensor], Any]) ->
             return result
         value = as_number(result)
         if value is None:
-            return failed(exercise, f"return one number, got {_describe(result)}")
+            return failed(exercise, f"return one number, got {describe(result, show_value=True)}")
         if math.isnan(value):
             return failed(exercise, f"with {case} you returned nan (0 / 0): F1 = 2 * tp / (2 * tp + fp + fn), "
                                     "and 0.0 when tp = fp = fn = 0")
@@ -192,7 +183,7 @@ def check_epochs_to_reach(epochs_to_reach: Callable[[list[float], float], Any]) 
             return failed(
                 exercise,
                 f"for {case} ({losses}, target {target}) expected the epoch {expected} as a whole number "
-                f"(a plain int), got {_describe(result)}",
+                f"(a plain int), got {describe(result, show_value=True)}",
             )
         result = epoch
         if result != expected:

@@ -21,8 +21,16 @@ from typing import Any
 import torch
 
 from ..data import make_line_data
-from ._helpers import Call, SpyModel, close, describe, fmt, make_model, no_grad_tip, params_of
-from ._training import STARTS, float_problem, reference, run_training_steps, setup, trace, training_problem
+from ._helpers import STARTS, Call, SpyModel, close, describe, fmt, make_model, no_grad_tip, params_of
+from ._training import (
+    float_problem,
+    from_every_start,
+    reference,
+    run_training_steps,
+    setup,
+    trace,
+    training_problem,
+)
 from .result import CheckResult, call_learner_code, failed, passed
 
 
@@ -44,10 +52,9 @@ def check_training_step(training_step: Callable[..., Any]) -> CheckResult:
         ❌ training step: gradients not zeroed: the second epoch stepped with the first epoch's gradients added in; call optimizer.zero_grad() before loss.backward() (or after optimizer.step())
     """
     exercise = "training step"
-    runs = [run_training_steps(exercise, training_step, 2, start) for start in STARTS]
-    for run in runs:
-        if isinstance(run, CheckResult):
-            return run
+    runs = from_every_start(lambda start: run_training_steps(exercise, training_step, 2, start))
+    if isinstance(runs, CheckResult):
+        return runs
     got = runs[0][0]
     _, _, expected = reference(2)
     return passed(exercise, f"two epochs: loss {fmt(got[0])} then {fmt(got[1])}, parameters {fmt(expected)}")
@@ -118,12 +125,9 @@ def check_testing_step(testing_step: Callable[..., Any]) -> CheckResult:
         ❌ testing step: the model was still in training mode: call model.eval() before testing (dropout and batch norm behave differently in eval mode)
     """
     exercise = "testing step"
-    models = []
-    for start in STARTS:
-        model = _testing_case(testing_step, start)
-        if isinstance(model, CheckResult):
-            return model
-        models.append(model)
+    models = from_every_start(lambda start: _testing_case(testing_step, start))
+    if isinstance(models, CheckResult):
+        return models
     data, _, _, loss_fn = setup("train")
     expected = loss_fn(make_model()(data.X_test), data.y_test).item()
     tip = no_grad_tip([call for model in models for call in model.calls])
@@ -189,12 +193,9 @@ def check_one_epoch(one_epoch: Callable[..., Any]) -> CheckResult:
         ❌ one epoch: call model.eval() and make the predictions inside `with torch.inference_mode():`
     """
     exercise = "one epoch"
-    results = []
-    for start in STARTS:
-        result = _one_epoch_case(one_epoch, start)
-        if isinstance(result, CheckResult):
-            return result
-        results.append(result)
+    results = from_every_start(lambda start: _one_epoch_case(one_epoch, start))
+    if isinstance(results, CheckResult):
+        return results
     got_train, got_test, _ = results[0]
     tip = no_grad_tip([call for *_, calls in results for call in calls if not call.training])
     return passed(exercise, f"two calls in a row: train loss {fmt(got_train)}, test loss {fmt(got_test)}", tip)

@@ -1,9 +1,9 @@
 """The playground in a real browser: keyboard, mouse and typed input change the view, and what it shows
 is the run for the final control values (also after a burst of moves and after divergence).
 
-"What it shows" is read from the page (status line, readouts, the picture's ``src``); the control values
-are asked from the kernel, and a fresh run with them must leave status and picture unchanged (see
-``widget_driver.assert_view_matches_controls``).
+"What it shows" is read from the page (readouts, the picture's ``src``) and, for the picture's headline,
+through the kernel probe from the very frame the page shows; the control values are asked from the kernel,
+and a fresh run with them must leave the picture unchanged (see ``widget_driver.assert_view_matches_controls``).
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def test_typing_the_epochs_into_the_readout(pg: Tool) -> None:
     state = assert_view_matches_controls(pg)
     assert state["controls"]["epochs"] == 1000
     assert pg.readout("epochs") == "1000"
-    assert "epoch 1000/1000" in pg.status_text()
+    assert pg.headline().startswith("epoch 999 of 1000 | ")
 
 
 def test_a_diverging_learning_rate_shows_the_message(pg: Tool) -> None:
@@ -95,7 +95,7 @@ def test_a_diverging_learning_rate_shows_the_message(pg: Tool) -> None:
     state = assert_view_matches_controls(pg)
     assert state["controls"]["lr"] == 10.0
     assert state["history"]["diverged_epoch"] is not None
-    assert pg.status_text() == f"diverged at epoch {state['history']['diverged_epoch']}: try a smaller learning rate"
+    assert pg.headline() == f"diverged at epoch {state['history']['diverged_epoch']}: try a smaller learning rate"
 
 
 def test_a_burst_of_moves_ends_in_the_right_view(pg: Tool) -> None:
@@ -127,7 +127,7 @@ def test_quick_changes_of_two_controls_during_a_long_run(pg: Tool) -> None:
     state = assert_view_matches_controls(pg)
     assert state["controls"]["lr"] == 10.0 and state["controls"]["loss"] == "mse"
     assert state["controls"]["epochs"] == 1000
-    assert pg.status_text().startswith("diverged at epoch")
+    assert pg.headline().startswith("diverged at epoch")
 
 
 def test_screenshots(pg: Tool, tmp_path: Path) -> None:
@@ -137,7 +137,7 @@ def test_screenshots(pg: Tool, tmp_path: Path) -> None:
     outputs.screenshot(path=str(default))
     pg.select("preset", "too big: diverges")
     pg.wait_until_settled()
-    assert pg.status_text().startswith("diverged at epoch")
+    assert pg.headline().startswith("diverged at epoch")
     diverged = tmp_path / "playground-diverged.png"
     outputs.screenshot(path=str(diverged))
 

@@ -1,7 +1,7 @@
 """Drive one optloop tool (the playground or the step explorer) on a JupyterLab page, as a learner would.
 
 ``Tool(page, "optloop-playground")`` finds the first cell showing that tool. Controls are found by their
-CSS class ``optloop-control-<name>`` (see ``optloop_helpers.widgets``); the picture is the PNG output
+CSS class ``optloop-control-<name>`` (see ``optloop_helpers.interactive.controls``); the picture is the PNG output
 of the same cell. ``probe()`` asks the kernel what the tool's controls and last run really hold, so a
 test can check that what the page shows is the result of the final control values.
 
@@ -11,6 +11,8 @@ so the latency of "key pressed -> new picture decoded" is measured without Playw
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import math
 import time
@@ -76,7 +78,7 @@ _EXECUTE_JS = """async (code) => {
 # Runs in the kernel: find the tool whose box is the widget shown in the cell, report its state as JSON.
 _PROBE_CODE = """
 def __optloop_probe(model_id):
-    import gc, json
+    import gc, hashlib, json
     tools = [o for o in gc.get_objects()
              if type(o).__name__ in ("Playground", "StepExplorer") and getattr(getattr(o, "box", None), "model_id", None) == model_id]
     if len(tools) != 1:
@@ -84,6 +86,11 @@ def __optloop_probe(model_id):
     tool, h = tools[0], getattr(tools[0].history, "history", tools[0].history)
     state = {"controls": {name: c.value for name, c in tool.controls.items()}, "history": None,
              "error": None if tool.error is None else repr(tool.error)}
+    view = tool.view  # what the last frame shows: its headline, its epoch counter, its PNG
+    png = getattr(getattr(view, "live", None), "_png", None)
+    state["picture"] = {"headline": view.headline.get_text() if hasattr(view, "headline") else None,
+                        "counter": view.counter.get_text() if hasattr(view, "counter") else None,
+                        "png_sha256": hashlib.sha256(png).hexdigest() if png else None}
     if h is not None:
         state["history"] = {"epochs_run": h.epochs_run, "diverged_epoch": h.diverged_epoch,
                             "weights": h.param("weights")[-1] if h.params else None,
@@ -152,8 +159,21 @@ class Tool:
     def image_src(self) -> str:
         return self.image.get_attribute("src")
 
+    def image_sha256(self) -> str | None:
+        """The SHA-256 of the PNG the page shows (None unless its ``src`` is a base64 data URI)."""
+        src = self.image_src() or ""
+        prefix = "data:image/png;base64,"
+        return hashlib.sha256(base64.b64decode(src[len(prefix):])).hexdigest() if src.startswith(prefix) else None
+
     def status_text(self) -> str:
         return self.status.inner_text().strip()
+
+    def headline(self) -> str:
+        """The headline of the picture the page shows: the kernel's last frame, checked to be that picture."""
+        picture = self.probe()["picture"]
+        shown = self.image_sha256()
+        assert shown is None or shown == picture["png_sha256"], "the page does not show the kernel's last frame"
+        return picture["headline"]
 
     def recorded(self) -> dict[str, Any]:
         """The page's record (ms, page clock): ``pressed`` (last key or pointer press), ``changes`` (a new
@@ -231,8 +251,10 @@ def assert_view_matches_controls(tool: Tool) -> dict[str, Any]:
     """What the page shows is the run for the final control values.
 
     The readouts show the kernel's control values, and a fresh run started from the kernel with those
-    values (``run()``, as a script would) leaves the status line and the picture exactly as they were:
-    nothing stale was on screen. Returns the kernel's state.
+    values (``run()``, as a script would) leaves the picture (and its headline) exactly as it was: nothing
+    stale was on screen. The headline is read through the kernel probe, from the very frame the page shows
+    (same PNG bytes); the status line under the controls is empty once a run has ended. Returns the
+    kernel's state.
     """
     state = tool.probe()
     controls = state["controls"]
@@ -240,15 +262,21 @@ def assert_view_matches_controls(tool: Tool) -> dict[str, Any]:
     assert math.isclose(float(tool.readout("lr")), controls["lr"], rel_tol=1e-3), (tool.readout("lr"), controls)
     if "epochs" in controls:
         assert int(tool.readout("epochs")) == controls["epochs"]
-    shown_status, shown_image = tool.status_text(), tool.image_src()
-    if state["history"]["diverged_epoch"] is None and "epochs" in controls:
-        assert f"epoch {controls['epochs']}/{controls['epochs']}" in shown_status
-    else:
-        assert f"diverged at epoch {state['history']['diverged_epoch']}: try a smaller learning rate" in shown_status
+    shown_headline, shown_image = tool.headline(), tool.image_src()
+    assert tool.status_text() == "", "the status line repeats what the picture says (or shows an error)"
+    diverged = state["history"]["diverged_epoch"]
+    if diverged is None and "epochs" in controls:
+        last = controls["epochs"] - 1  # the epoch index, as in `for epoch in range(epochs)`
+        assert shown_headline.startswith(f"epoch {last} of {controls['epochs']} | ")
+        assert state["picture"]["counter"] == f"epoch {last} of {controls['epochs']}"
+    elif diverged is not None:
+        assert shown_headline == f"diverged at epoch {diverged}: try a smaller learning rate"
+        if "epochs" in controls:  # the counter names the same epoch as the message
+            assert state["picture"]["counter"] == f"epoch {diverged} of {controls['epochs']}"
 
     tool.run_in_kernel()
     tool.wait_until_settled()
-    assert tool.status_text() == shown_status, "the status line did not show the run for the final values"
+    assert tool.headline() == shown_headline, "the picture's headline did not show the run for the final values"
     assert tool.image_src() == shown_image, "the picture was not the one of the final values"
     return state
 

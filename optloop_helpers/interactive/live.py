@@ -8,6 +8,8 @@ is always sent), so plotting costs little while training runs. The figure is a p
 ``matplotlib.figure.Figure`` on an Agg canvas: no pyplot, no figure manager, no ipympl. Because the
 picture is a ``display_data`` output, a saved notebook shows the last frame even without a kernel.
 
+:func:`loss_axes` builds the loss-curve panel that :class:`LiveLossPlot` and the playground's view share.
+
 Example::
 
     >>> live = LiveFigure(ncols=1, figsize=(4, 3))
@@ -23,8 +25,9 @@ import base64
 import io
 import math
 import time
-from collections.abc import Callable
 from typing import Any
+
+from .._validate import check_bool, check_positive_int
 
 
 class LiveFigure:
@@ -52,7 +55,6 @@ class LiveFigure:
         self._stale = True
         self.frames = 0
         self.handle: Any = None
-        self.before_draw: Callable[[], Any] | None = None  # brings the artists up to date before a frame
         self._artists: list[Any] = []
         self._background: Any = None
         self._dirty_axes: list[Any] = []
@@ -65,9 +67,11 @@ class LiveFigure:
         self._artists.append(artist)
         return artist
 
-    def forget_animated(self, ax: Any = None) -> None:
-        """Forget the moving artists (of ``ax`` only, if given) before their axes are cleared and rebuilt."""
+    def clear(self, ax: Any = None) -> None:
+        """Clear ``ax`` (every axes if None) to build it again; its moving artists are forgotten."""
         self._artists = [a for a in self._artists if ax is not None and a.axes is not ax]
+        for each in self.axes if ax is None else [ax]:
+            each.cla()
         self.invalidate(ax)
 
     def restart_clock(self) -> None:
@@ -98,8 +102,6 @@ class LiveFigure:
 
     def render(self) -> bytes:
         """Draw a frame (background from cache, moving artists on top) and return it as PNG bytes."""
-        if self.before_draw is not None:
-            self.before_draw()
         if self._background is None:
             self.canvas.draw()  # animated artists are skipped here
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
@@ -134,13 +136,21 @@ class LiveFigure:
         image.convert("RGB").save(out, format="PNG", compress_level=1)
         return out.getvalue()
 
+    def changed(self) -> None:
+        """Say that the moving artists changed: ``png`` renders a new frame."""
+        self._stale = True
+
+    def due(self, final: bool = False) -> bool:
+        """True when a frame sent now would be seen and is not too early (``final`` frames never are)."""
+        return self.handle is not None and (final or time.perf_counter() - self._last_push >= self._interval)
+
     def push(self, final: bool = False) -> bool:
         """Render and send a frame, unless one was sent less than ``min_interval`` ago (``final`` always sends).
 
         Returns whether a frame was made. Frames are only rendered when someone can see them: while
         the figure is not displayed, nothing is drawn until ``png`` is asked for.
         """
-        self._stale = True
+        self.changed()
         if self.handle is None:
             return False
         now = time.perf_counter()
@@ -152,8 +162,7 @@ class LiveFigure:
         budget = self.frame_budget
         self._interval = max(self.min_interval, cost * (1 / budget - 1)) if budget else self.min_interval
         self._last_push = now
-        if self.handle is not None:
-            self.handle.update(self._bundle(), raw=True)
+        self.handle.update(self._bundle(), raw=True)
         return True
 
     def _bundle(self) -> dict[str, Any]:
@@ -175,6 +184,20 @@ class LiveFigure:
         return self._bundle()
 
 
+def loss_axes(live: LiveFigure, ax: Any, epochs: int, log_scale: bool, ylabel: str = "Loss") -> tuple[Any, Any, Any]:
+    """Build the loss-curve panel on ``ax``: the train and test lines and the epoch counter (all moving)."""
+    train_line = live.animate(ax.plot([], [], color="tab:blue", label="Train loss")[0])
+    test_line = live.animate(ax.plot([], [], color="tab:orange", label="Test loss")[0])
+    counter = live.animate(ax.text(0.98, 0.95, "", transform=ax.transAxes, ha="right", va="top"))
+    ax.set_xlim(0, epochs)
+    ax.set_yscale("log" if log_scale else "linear")
+    ax.set_xlabel("Epoch")
+    ax.set_ylabel(ylabel)
+    ax.set_title("Training and test loss curves")
+    ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.9))  # under the epoch counter
+    return train_line, test_line, counter
+
+
 class LiveLossPlot:
     """Train and test loss curves that grow while ``fit`` runs: pass it as ``fit``'s callback.
 
@@ -192,42 +215,30 @@ class LiveLossPlot:
     """
 
     def __init__(self, epochs: int, log_scale: bool = False, figsize: tuple[float, float] = (7.0, 4.0)) -> None:
-        from ._validate import check_positive_int
-
-        check_positive_int("epochs", epochs)
-        if not isinstance(log_scale, bool):
-            raise TypeError(f"log_scale must be True or False, got {log_scale!r}")
-        self.epochs = epochs
+        self.epochs = check_positive_int("epochs", epochs)
+        check_bool("log_scale", log_scale)
         self.live = LiveFigure(ncols=1, figsize=figsize, label="optloop live loss plot")
-        ax = self.ax = self.live.axes[0]
-        self.train_line = self.live.animate(ax.plot([], [], color="tab:blue", label="Train loss")[0])
-        self.test_line = self.live.animate(ax.plot([], [], color="tab:orange", label="Test loss")[0])
-        self.counter = self.live.animate(ax.text(0.98, 0.95, "", transform=ax.transAxes, ha="right", va="top"))
-        ax.set_xlim(0, epochs)
-        ax.set_yscale("log" if log_scale else "linear")
-        ax.set_xlabel("Epoch")
-        ax.set_ylabel("Loss")
-        ax.set_title("Training and test loss curves")
-        ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.9))  # under the epoch counter
+        self.ax = self.live.axes[0]
+        self.train_line, self.test_line, self.counter = loss_axes(self.live, self.ax, epochs, log_scale)
         self._top = 0.0
 
     def __call__(self, progress: Any) -> None:
         """The ``fit`` callback: grow the curves and send a frame if the last one is old enough."""
-        self._draw(progress.history, progress.epoch + 1)
+        self._draw(progress.history, progress.epoch)
         self.live.push()
 
     def finish(self, history: Any) -> None:
         """Draw the final curves (and the divergence message, if any) and send the last frame."""
-        self._draw(history, history.epochs_run)
+        self._draw(history, history.epochs_run - 1)
         if history.diverged:
-            self.counter.set_text(f"diverged at epoch {history.diverged_epoch}: try a smaller learning rate")
+            self.counter.set_text(history.divergence_message(show_loss=False))
             self.counter.set_color("tab:red")
         self.live.push(final=True)
 
     def _draw(self, history: Any, epoch: int) -> None:
         self.train_line.set_data(history.epochs, history.train_loss)
         self.test_line.set_data(history.epochs, history.test_loss)
-        self.counter.set_text(f"epoch {epoch}/{self.epochs}")
+        self.counter.set_text(f"epoch {epoch} of {self.epochs}")  # the index, as in range(epochs)
         finite = [v for v in history.train_loss[-1:] + history.test_loss[-1:] if math.isfinite(v)]
         if finite and max(finite) > self._top:  # rescale (a full redraw) only when a loss leaves the axes
             self._top = max(finite) * (1.1 if self._top == 0 else 2.0)

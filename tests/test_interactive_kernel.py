@@ -82,8 +82,8 @@ def test_a_burst_of_slider_messages_is_coalesced_and_the_last_value_wins(kernel)
     assert 1 <= runs <= 5, f"{len(values)} slider messages led to {runs} runs"
     assert frames >= 1 and error == "None"
     stdout, _ = execute(kernel, (
-        "from optloop_helpers.experiment import run_experiment\n"
-        "print(pg.settings().lr, pg.history.train_loss == run_experiment(pg.settings()).history.train_loss)"
+        "from optloop_helpers import playground\n"
+        "print(pg.settings['lr'], pg.history.train_loss == playground(**pg.settings).run().train_loss)"
     ))
     assert stdout[0].split() == ["0.02", "True"]
 
@@ -149,7 +149,7 @@ def test_widget_callbacks_on_a_subshell_thread_never_overlap_runs(kernel):
             time.sleep(0.5)
             break
     stdout, _ = execute(kernel, (
-        "print(all(threads), any(overlaps), pg2.settings().lr, pg2.settings().loss, pg2.history.diverged, "
+        "print(all(threads), any(overlaps), pg2.settings['lr'], pg2.settings['loss'], pg2.history.diverged, "
         "pg2.error, any(name != 'MainThread' for name in callback_threads))"
     ))
     assert stdout[0].split() == ["True", "False", "10.0", "mse", "True", "None", "True"]

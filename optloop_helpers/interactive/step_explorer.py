@@ -1,9 +1,14 @@
-"""The picture of ONE optimizer step: the line before and after, and the step as an arrow on the loss landscape.
+"""The step explorer (notebook 05): a learning-rate slider and where ONE optimizer step from the seeded start lands.
 
-Used by :func:`~optloop_helpers.widgets.step_explorer`; knows nothing about widgets.
+:class:`StepView` is its two-panel picture: the line before and after the step on the data, and the step
+as an arrow on the loss landscape. It knows nothing about widgets.
 
 Example::
 
+    >>> explorer = step_explorer()
+    >>> explorer.controls["lr"].value = 0.1
+    >>> [round(explorer.history.param(name)[0], 4) for name in ("weights", "bias")]
+    [0.3757, 0.2288]
     >>> from optloop_helpers import make_line_data
     >>> view = StepView(make_line_data(), loss="l1")
     >>> view.draw_step(before=(0.3367, 0.1288), after=(0.3406, 0.1388), lr=0.01)
@@ -17,15 +22,20 @@ from typing import Any
 
 import torch
 
-from .experiment import make_loss_fn
-from .landscape import draw_landscape, loss_landscape
+from .._validate import LINE, check_data
+from ..landscape import draw_landscape, loss_landscape
+from ..loop import History, fit
+from ..models import SEEDED_START
+from .controls import Tool, make_control
 from .live import LiveFigure
+from .settings import LOSS, LR, SEED, make_data, make_loss_fn, make_optimizer, seeded_start, start_model
+from .view import View
 
 
-class StepView:
+class StepView(View):
     """Two panels: the data with the line before/after the step, and the landscape with the step's arrow."""
 
-    def __init__(self, data: Any, loss: str = "l1", start: tuple[float, float] = (0.3367, 0.1288),
+    def __init__(self, data: Any, loss: str = LOSS.default, start: tuple[float, float] = SEEDED_START,
                  figsize: tuple[float, float] = (10.0, 4.0), dpi: int = 72) -> None:
         self.data, self.loss, self.start = data, loss, start
         self._loss_fn = make_loss_fn(loss)
@@ -84,10 +94,49 @@ class StepView:
             + (" (the step jumps off the map: too big)" if off_map else "")
         )
         self.headline.set_color("tab:red" if off_map else "black")
-        self.live.push(final=True)
+        self.push(final=True)
 
     def show_message(self, message: str) -> None:
         """Show ``message`` in red as the headline and send the frame."""
         self.headline.set_text(message)
         self.headline.set_color("tab:red")
-        self.live.push(final=True)
+        self.push(final=True)
+
+
+class StepExplorer(Tool):
+    """A learning-rate slider and a picture of where ONE optimizer step from the seeded start lands."""
+
+    name = "step explorer"
+
+    def __init__(self, data: Any = None, loss: str = LOSS.default, lr: float = LR.default) -> None:
+        LOSS.check(loss)
+        LR.check(lr)
+        data = make_data() if data is None else check_data("data", data, LINE)
+        self.data = data.to("cpu") if hasattr(data, "to") else data  # the explorer's model lives on the CPU
+        self.loss = loss
+        self.start = seeded_start(SEED.default)
+        super().__init__(StepView(self.data, loss, start=self.start), {"lr": make_control("lr", lr)})
+        self.box = self._box(list(self.controls.values()))
+        self.controls["lr"].observe(lambda change: self._coalescer.request(), names="value")
+
+    def _run(self) -> History:
+        """Take one SGD step with the slider's learning rate from the seeded start; draw it; return the History."""
+        lr = self.controls["lr"].value
+        model = start_model(SEED.default)
+        optimizer = make_optimizer("sgd", model.parameters(), lr)
+        history = fit(model, self.data, make_loss_fn(self.loss), optimizer, epochs=1, eval_every=1)
+        self.view.draw_step(self.start, (history.param("weights")[0], history.param("bias")[0]), lr)
+        return history
+
+    def __repr__(self) -> str:
+        return f"StepExplorer(lr={self.controls['lr'].value:.4g}, loss={self.loss!r})"
+
+
+def step_explorer(data: Any = None, loss: str = LOSS.default, lr: float = LR.default) -> StepExplorer:
+    """A learning-rate slider showing where ONE optimizer step from the seeded start lands.
+
+    The picture shows the line before and after the step on the data, and the step as an arrow on
+    the loss landscape. Returns a :class:`StepExplorer`: ``.controls["lr"]`` is the slider, ``.run()``
+    takes the step now and returns the ``History`` (one epoch).
+    """
+    return StepExplorer(data, loss, lr)

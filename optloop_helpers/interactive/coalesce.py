@@ -65,6 +65,11 @@ class Coalescer:
         """True while a run is scheduled and has not started yet."""
         return self._pending
 
+    @property
+    def held(self) -> bool:
+        """True inside a ``with hold():`` block: requests made now are collected into one at its end."""
+        return self._held > 0
+
     def _loop(self) -> asyncio.AbstractEventLoop | None:
         home = self._home
         if home is not None and home.is_running() and not home.is_closed():

@@ -1,6 +1,7 @@
 """The playground: its view shows exactly what fit does, divergence is a message, rapid changes coalesce, bounds hold."""
 
 import asyncio
+import importlib
 
 import matplotlib
 
@@ -11,9 +12,8 @@ import torch
 import traitlets
 from torch import nn
 
-import optloop_helpers
 from optloop_helpers import LinearRegressionModel, fit, make_line_data, playground
-from optloop_helpers.playground_widget import CONTROL_NAMES, PRESETS
+from optloop_helpers.interactive import CONTROL_NAMES, PRESETS
 
 
 def direct_fit(lr=0.01, epochs=300, optimizer="sgd", loss="l1", noise=0.0, seed=42):
@@ -41,18 +41,20 @@ def direct_fit(lr=0.01, epochs=300, optimizer="sgd", loss="l1", noise=0.0, seed=
 def assert_view_shows(pg, expected):
     history, final = expected
     view = pg.view
-    assert pg.view.live.png.startswith(b"\x89PNG")  # draw the picture, as showing it in a notebook does
-    assert list(view.train_line.get_xdata()) == history.epochs
-    assert list(view.train_line.get_ydata()) == history.train_loss
+    assert pg.view.png.startswith(b"\x89PNG")  # draw the picture, as showing it in a notebook does
+    assert list(view.train_line.get_xdata()) == list(range(history.epochs_run))  # every epoch's training loss
+    assert list(view.train_line.get_ydata()) == history.train_loss_by_epoch
+    assert list(view.test_line.get_xdata()) == history.epochs  # the test loss where it was evaluated
     assert list(view.test_line.get_ydata()) == history.test_loss
     w, b = final["weights"], final["bias"]  # after the last epoch
     assert list(view.fitted_line.get_ydata()) == pytest.approx([b, w + b])
     assert list(view.path_line.get_xdata())[1:] == [*history.param("weights"), w]
     assert list(view.path_line.get_ydata())[1:] == [*history.param("bias"), b]
     assert list(view.position.get_xdata()) == [w]
-    assert view.counter.get_text() == f"epoch {history.epochs_run}/{pg.values()['epochs']}"
+    last = history.epochs_run - 1  # the epoch index, as in the learner's `for epoch in range(epochs)`
+    assert view.counter.get_text() == f"epoch {last} of {pg.values()['epochs']}"
     assert view.headline.get_text() == (
-        f"epoch {history.epochs_run}/{pg.values()['epochs']} | weights {w:.4f} (true 0.7), bias {b:.4f} (true 0.3) | "
+        f"epoch {last} of {pg.values()['epochs']} | weights {w:.4f} (true 0.7), bias {b:.4f} (true 0.3) | "
         f"train loss {final['train_loss']:.4f}, test loss {final['test_loss']:.4f}"
     )
 
@@ -71,7 +73,7 @@ def test_view_matches_a_direct_fit_with_the_same_settings(optimizer):
     assert history.train_loss == expected[0].train_loss
     assert history.test_loss == expected[0].test_loss
     assert_view_shows(pg, expected)
-    assert pg.status.value == pg.view.headline.get_text()
+    assert pg.status.value == ""  # the headline says how the run ended; the status line does not repeat it
     assert pg.view.live.png.startswith(b"\x89PNG")
 
 
@@ -80,7 +82,7 @@ def test_default_run_is_the_articles_loop():
     history = pg.run()
     expected, _ = direct_fit()
     assert history.train_loss == expected.train_loss
-    assert pg.settings().optimizer == "sgd" and pg.settings().loss == "l1"
+    assert pg.settings["optimizer"] == "sgd" and pg.settings["loss"] == "l1"
 
 
 def test_learning_rate_10_shows_the_diverged_message_and_raises_nothing():
@@ -89,10 +91,11 @@ def test_learning_rate_10_shows_the_diverged_message_and_raises_nothing():
     assert pg.history.diverged
     message = f"diverged at epoch {pg.history.diverged_epoch}: try a smaller learning rate"
     assert pg.view.headline_text() == message
-    assert message in pg.status.value
+    assert pg.status.value == ""  # said once, in the picture
     assert pg.error is None
     pg.view.draw()
     assert pg.view.headline.get_text() == message
+    assert pg.view.counter.get_text() == f"epoch {pg.history.diverged_epoch} of 100"  # the same number
 
 
 def test_the_diverges_preset_diverges_and_the_too_small_one_barely_moves():
@@ -169,7 +172,8 @@ def test_an_error_in_a_callback_becomes_a_message_in_the_view(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the run broke")
 
-    monkeypatch.setattr(optloop_helpers.playground_widget, "run_experiment", broken)
+    module = importlib.import_module("optloop_helpers.interactive.playground")  # the name is the function's
+    monkeypatch.setattr(module, "run_experiment", broken)
     pg.controls["lr"].value = 0.05  # must not raise
     assert isinstance(pg.error, RuntimeError)
     pg.view.draw()
@@ -301,14 +305,36 @@ def test_set_rejects_unknown_names_and_bad_values_before_changing_anything():
 
 def test_apply_preset_rejects_unknown_names():
     pg = playground(epochs=10)
-    with pytest.raises(ValueError, match="preset must be one of 'too small', 'about right', 'too big: diverges', got 'x'"):
+    with pytest.raises(ValueError, match="preset must be one of 'too small', 'about right', 'edge: .* got 'x'"):
         pg.apply_preset("x")
-    assert set(PRESETS) == {"too small", "about right", "too big: diverges"}
+    assert set(PRESETS) == {"too small", "about right", "edge: zig-zag shrinks", "edge: zig-zag grows",
+                            "too big: diverges"}
 
 
 def test_fixed_settings_without_a_control_are_used():
     pg = playground(optimizer="adam", loss="mse", lr=0.1, epochs=100, controls=("lr",))
     assert pg.run().train_loss == direct_fit(lr=0.1, epochs=100, optimizer="adam", loss="mse")[0].train_loss
     assert repr(pg) == (
-        "Playground(lr=0.1, epochs=100, optimizer='adam', loss='mse', noise=0.0, seed=42, log_scale=False)"
+        "Playground(lr=0.1, epochs=100, optimizer='adam', loss='mse', noise=0.0, seed=42, momentum=0.9, "
+        "log_scale=False)"
     )
+
+
+def test_a_preset_changes_the_controls_without_the_preset_control_flickering():
+    pg = playground()
+    shown = []
+    pg.controls["preset"].observe(lambda change: shown.append(change["new"]), names="value")
+    runs = pg._coalescer.runs
+    pg.controls["preset"].value = "too big: diverges"
+    assert shown == ["too big: diverges"] and pg._coalescer.runs == runs + 1
+    pg.controls["loss"].value = "l1"  # no preset's values any more
+    assert shown == ["too big: diverges", "custom"] and pg._coalescer.runs == runs + 2
+
+
+def test_both_tools_share_one_base():
+    from optloop_helpers import step_explorer
+    from optloop_helpers.interactive import Tool
+
+    pg, explorer = playground(epochs=10), step_explorer()
+    assert isinstance(pg, Tool) and isinstance(explorer, Tool)
+    assert "optloop-step-explorer" in explorer.box._dom_classes and explorer.status is None
