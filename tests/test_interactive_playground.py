@@ -14,6 +14,7 @@ from torch import nn
 
 from optloop_helpers import LinearRegressionModel, fit, make_line_data, playground
 from optloop_helpers.interactive import CONTROL_NAMES, PRESETS
+from optloop_helpers.interactive.cache import RUNS
 
 
 def direct_fit(lr=0.01, epochs=300, optimizer="sgd", loss="l1", noise=0.0, seed=42):
@@ -172,8 +173,7 @@ def test_an_error_in_a_callback_becomes_a_message_in_the_view(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the run broke")
 
-    module = importlib.import_module("optloop_helpers.interactive.playground")  # the name is the function's
-    monkeypatch.setattr(module, "run_experiment", broken)
+    monkeypatch.setattr(importlib.import_module("optloop_helpers.interactive.cache").RUNS, "run", broken)
     pg.controls["lr"].value = 0.05  # must not raise
     assert isinstance(pg.error, RuntimeError)
     pg.view.draw()
@@ -182,6 +182,7 @@ def test_an_error_in_a_callback_becomes_a_message_in_the_view(monkeypatch):
 
 
 def test_log_scale_and_live_frames(monkeypatch):
+    RUNS.clear()  # a run trained earlier would be shown at once, without live frames
     pg = playground(epochs=1000, log_scale=True)
 
     class Handle:
@@ -200,8 +201,9 @@ def test_log_scale_and_live_frames(monkeypatch):
     assert {u["text/plain"] for u in Handle.updates} == {"<optloop playground view>"}
 
 
-def test_live_frames_are_throttled_by_time():
-    pg = playground(epochs=1000)
+def test_a_long_run_shows_a_first_frame_at_once_then_frames_throttled_by_time():
+    RUNS.clear()
+    pg = playground(epochs=5000)  # at least ~0.25 s of training even on a fast machine
 
     class Handle:
         updates = 0
@@ -212,7 +214,7 @@ def test_live_frames_are_throttled_by_time():
     pg.view.live.handle = Handle()
     pg.view.live.min_interval = 3600.0
     pg.run()
-    assert Handle.updates == 1  # only the final frame: no live frame comes sooner than min_interval
+    assert Handle.updates == 2  # the first frame (after FIRST_FRAME), then only the final one
 
 
 def test_display_shows_the_controls_and_a_static_picture_with_stable_text(monkeypatch):

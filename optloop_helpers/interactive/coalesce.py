@@ -2,7 +2,8 @@
 
 In a running Jupyter kernel a request schedules the action on the kernel's asyncio event loop: it runs
 once no request has come for ``delay`` seconds (so a burst of queued slider messages is drained first),
-or at the latest ``max_wait`` seconds after the first request (so a long drag still shows frames).
+or at the latest ``max_wait`` seconds after the first request (so a long drag still shows frames); when
+``quick()`` says the action is cheap now (its run is cached), on the loop's next turn.
 Further requests join that one pending run, and the action reads the controls' values when it runs, so
 the last value wins. While an action runs it holds the kernel, so control changes that arrive meanwhile
 wait and are coalesced into the next single run: nothing piles up and no callback blocks the kernel
@@ -45,11 +46,14 @@ class Coalescer:
     messages on a subshell thread. So runs never overlap, and the last request always leads to a run.
     """
 
-    def __init__(self, action: Callable[[], Any], delay: float = 0.01, max_wait: float = 0.1) -> None:
+    def __init__(self, action: Callable[[], Any], delay: float = 0.01, max_wait: float = 0.1,
+                 quick: Callable[[], bool] | None = None) -> None:
         if not callable(action):
             raise TypeError(f"action must be callable, got {action!r}")
         self.action = action
         self.delay = delay
+        self.quick = quick  # True when the action would be quick now (e.g. its run is cached): no wait
+        self._wait = delay
         self.max_wait = max_wait
         self.runs = 0
         self._home = running_loop()
@@ -87,12 +91,19 @@ class Coalescer:
             if loop is not None:
                 if not self._pending:
                     self._pending, self._first_request = True, self._last_request
+                    self._wait = 0.0 if self._is_quick() else self.delay
                     if loop is running_loop():
-                        self._arm(loop, self._ticket, self.delay)
+                        self._arm(loop, self._ticket, self._wait)
                     else:  # a request from another thread: the timer must live on the home loop
-                        loop.call_soon_threadsafe(self._arm, loop, self._ticket, self.delay)
+                        loop.call_soon_threadsafe(self._arm, loop, self._ticket, self._wait)
                 return
         self._fire()
+
+    def _is_quick(self) -> bool:
+        try:
+            return self.quick is not None and bool(self.quick())
+        except Exception:  # e.g. a value the run will reject: the run shows the error, without hurry
+            return False
 
     def cancel(self) -> None:
         """Drop the pending run, if any (e.g. because a run is about to happen anyway)."""
@@ -127,8 +138,8 @@ class Coalescer:
                 return  # cancelled meanwhile
             now = time.perf_counter()
             quiet = now - self._last_request
-            if quiet < self.delay and now - self._first_request < self.max_wait:  # requests still coming in
-                self._arm(loop, ticket, self.delay - quiet)
+            if quiet < self._wait and now - self._first_request < self.max_wait:  # requests still coming in
+                self._arm(loop, ticket, self._wait - quiet)
                 return
             self._pending = False
         self._fire()

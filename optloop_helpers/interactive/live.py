@@ -74,9 +74,10 @@ class LiveFigure:
             each.cla()
         self.invalidate(ax)
 
-    def restart_clock(self) -> None:
-        """Start a new run: its first live frame waits ``min_interval`` (a short run only sends its final frame)."""
-        self._last_push = time.perf_counter()
+    def restart_clock(self, first_frame: float | None = None) -> None:
+        """Start a new run: its first live frame waits ``first_frame`` seconds, at most (``min_interval`` by default)."""
+        wait = self.min_interval if first_frame is None else min(first_frame, self.min_interval)
+        self._last_push = time.perf_counter() - self.min_interval + wait
         self._interval = self.min_interval
 
     def invalidate(self, ax: Any = None) -> None:
@@ -164,6 +165,14 @@ class LiveFigure:
         self._last_push = now
         self.handle.update(self._bundle(), raw=True)
         return True
+
+    def show_png(self, png: bytes) -> None:
+        """Send ``png``, a frame made earlier (e.g. of a cached run), as the current frame."""
+        self._png, self._stale = png, False
+        self.frames += 1
+        self._last_push = time.perf_counter()
+        if self.handle is not None:
+            self.handle.update(self._bundle(), raw=True)
 
     def _bundle(self) -> dict[str, Any]:
         return {"text/plain": f"<{self.label}>", "image/png": base64.b64encode(self.png).decode("ascii")}

@@ -35,12 +35,14 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .._validate import check_choice
 from ..loop import History
+from .cache import FRAMES, RUNS
 from .controls import Tool, make_control
+from .neighbours import neighbours
 from .settings import (
     CONTROL_NAMES,
     LOG_SCALE,
@@ -51,8 +53,8 @@ from .settings import (
     Settings,
     begin_run,
     preset_for,
-    run_experiment,
 )
+from .speculate import Speculator
 from .view import TrainingView
 
 VALUE_NAMES = (*SETTING_NAMES, LOG_SCALE.name)  # what set() and playground() take: the run's settings and the view's
@@ -88,6 +90,9 @@ class Playground(Tool):
         self._values["preset"] = preset_for(self._values)
         super().__init__(TrainingView(begin_run(settings), log_scale=log_scale),
                          {name: make_control(name, self._values[name]) for name in controls}, status=True)
+        self._coalescer.quick = self._ready
+        self.speculator = Speculator()  # computes the neighbouring runs while the learner looks
+        self._shadow: TrainingView | None = None  # draws their frames, off screen
         self.last_run: Run | None = None  # the history plus the final numbers (weights, bias, losses)
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -131,6 +136,7 @@ class Playground(Tool):
 
         ``pg.set(lr=0.1, epochs=100)`` is like moving both sliders, but trains once, not twice.
         """
+        self.speculator.pause()  # a learner's change never waits for speculation
         allowed = ", ".join(repr(name) for name in VALUE_NAMES)
         for key in values:
             if key not in VALUE_NAMES:
@@ -153,6 +159,7 @@ class Playground(Tool):
         self.set(**PRESETS[check_choice("preset", name, tuple(PRESETS))])
 
     def _on_change(self, change: dict[str, Any]) -> None:
+        self.speculator.pause()
         if self._coalescer.held:
             return  # a change made by set(): it shows the preset and asks for the one run itself
         try:
@@ -165,14 +172,52 @@ class Playground(Tool):
             self._show_error(error)
 
     # -- running ------------------------------------------------------------------------------
+    def _frame_key(self, settings: Settings, log_scale: bool) -> tuple[Any, ...]:
+        live = self.view.live
+        return settings, log_scale, tuple(live.figure.get_size_inches()), live.figure.dpi
+
+    def _ready(self) -> bool:
+        """Whether the current values' run is already trained (then it is shown without waiting)."""
+        return RUNS.covers(_checked(self.values()))
+
     def _run(self) -> History:
-        settings = _checked(self.values())
-        self.view.prepare(begin_run(settings), log_scale=self.values()[LOG_SCALE.name])
-        self.status.value = f"training {settings.epochs} epochs..."
-        self.last_run = run = run_experiment(settings, callback=self.view.update)
-        self.view.finish(run)
+        self.speculator.pause()
+        values = self.values()
+        settings, log_scale = _checked(values), LOG_SCALE.check(values[LOG_SCALE.name])
+        key = self._frame_key(settings, log_scale)
+        if RUNS.covers(settings) and (png := FRAMES.get(key)) is not None:  # seen or speculated: no work
+            self.last_run = run = RUNS.run(settings)
+            self.view.show_png(run, png, log_scale)
+        else:
+            self.view.prepare(begin_run(settings), log_scale=log_scale)
+            if not RUNS.covers(settings):
+                self.status.value = f"training {settings.epochs} epochs..."
+            self.last_run = run = RUNS.run(settings, callback=self.view.update)
+            self.view.finish(run)
+            if self.view.live.handle is not None:  # a frame was drawn: keep it
+                FRAMES.put(key, self.view.live.png)
         self.status.value = ""  # how the run ended is the picture's headline (in the PNG): said once
+        self.speculator.start(self._speculation(settings, log_scale))
         return run.history
+
+    def _speculation(self, settings: Settings, log_scale: bool) -> Iterator[None]:
+        """The plan run while the learner looks: the neighbouring runs, and their frames once displayed."""
+        for other in neighbours(settings, tuple(self.controls)):
+            if RUNS.full() or FRAMES.full():
+                return
+            path = RUNS.path(other)
+            while not path.extend(other.epochs, deadline=self.speculator.deadline):
+                yield
+            run = RUNS.run(other)  # the History, test losses measured: quick
+            yield
+            key = self._frame_key(other, log_scale)
+            if self.view.live.handle is None or key in FRAMES:
+                continue
+            if self._shadow is None or self._shadow.log_scale != log_scale:
+                live = self.view.live
+                self._shadow = TrainingView(run, log_scale, tuple(live.figure.get_size_inches()), live.figure.dpi)
+            FRAMES.put(key, self._shadow.final_png(run))
+            yield
 
     def __repr__(self) -> str:
         values = self.values()

@@ -29,7 +29,9 @@ class Spec:
 
     ``low``/``high`` bound a number (``step`` is the slider's step: of the exponent for ``"log"``),
     ``choices`` maps a choice's value to the label shown, ``readout`` is how a slider shows its value (e.g.
-    ``".4g"``) and ``width`` the control's width (e.g. ``"380px"``). ``needs=(setting, value)`` says the
+    ``".4g"``): a number is kept as its readout shows it, so the value a run uses is the value the learner
+    reads (and a slider's value always lands on the same float, whichever front end computed it).
+    ``width`` is the control's width (e.g. ``"380px"``). ``needs=(setting, value)`` says the
     setting only matters while that other setting has that value: its control is greyed out otherwise.
 
     Example::
@@ -37,6 +39,8 @@ class Spec:
         >>> lr = Spec("lr", "learning rate", "log", 0.01, low=1e-4, high=10.0, step=0.05)
         >>> lr.type, lr.check(1)
         (<class 'float'>, 1.0)
+        >>> Spec("lr", "learning rate", "log", 0.01, low=1e-4, high=10.0, readout=".4g").check(0.011220184543019636)
+        0.01122
         >>> lr.check(100)
         Traceback (most recent call last):
         ...
@@ -72,9 +76,11 @@ class Spec:
         return self.needs is None or values[self.needs[0]] == self.needs[1]
 
     def check(self, value: Any) -> Any:
-        """Return ``value`` (a float for a float setting) when this setting allows it; raise a clear error if not."""
+        """Return ``value`` (a float for a float setting, as its readout shows it) when this setting allows it;
+        raise a clear error if not."""
         if self.type is float:
-            return check_between(self.name, value, self.low, self.high)
+            value = check_between(self.name, value, self.low, self.high)
+            return float(format(value, self.readout)) if self.readout else value
         if self.type is int:
             return check_int(self.name, value, self.low, self.high)
         if self.type is str:

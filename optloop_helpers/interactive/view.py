@@ -27,6 +27,7 @@ Example::
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 from ..landscape import draw_landscape, loss_landscape
@@ -35,6 +36,7 @@ from .divergence import finite_prefix, in_frame, log_note, loss_ylim
 from .live import LiveFigure, loss_axes
 from .settings import Run
 
+FIRST_FRAME = 0.05  # seconds: a run still training by then shows its first frame (the curves so far) at once
 
 class View:
     """A picture on a :class:`~.live.LiveFigure` (``self.live``) whose moving artists ``draw()`` brings up to date.
@@ -89,17 +91,35 @@ class TrainingView(View):
             self.log_scale = bool(log_scale)
         self._initial = max(run.start_losses)
         self.run, self.history, self.message, self.final = run, None, "", False
-        self.live.restart_clock()
+        self.live.restart_clock(FIRST_FRAME)
+        self._started = time.perf_counter()
 
     def update(self, progress: Progress) -> None:
-        """The ``fit`` callback: remember the progress and send a frame if the last one is old enough."""
+        """The ``fit`` callback: remember the progress and send a frame if one is due and the run is not
+        about to end anyway (then its final frame comes next)."""
         self.history = progress.history
-        self.push()
+        elapsed, done = time.perf_counter() - self._started, (progress.epoch + 1) / progress.epochs
+        if elapsed * (1 - done) / done > min(FIRST_FRAME / 2, self.live.min_interval):  # time left at this pace
+            self.push()
+        else:
+            self.live.changed()
 
     def finish(self, run: Run) -> None:
         """Record the finished run (from ``run_experiment``) and send the final frame."""
         self.run, self.history, self.final = run, run.history, True
         self.push(final=True)
+
+    def final_png(self, run: Run) -> bytes:
+        """The final frame of the finished ``run``, drawn now, as PNG bytes (for a view nobody sees)."""
+        self.prepare(run)
+        self.run, self.history, self.final = run, run.history, True
+        return self.png
+
+    def show_png(self, run: Run, png: bytes, log_scale: bool | None = None) -> None:
+        """Show the finished ``run`` through ``png``, its final frame drawn earlier (``final_png``)."""
+        self.prepare(run, log_scale)
+        self.run, self.history, self.final = run, run.history, True
+        self.live.show_png(png)
 
     def show_message(self, message: str) -> None:
         """Show ``message`` in red as the headline (e.g. what went wrong) and send the frame."""

@@ -1,0 +1,110 @@
+"""Work done while the learner looks: a plan run in small slices on the kernel's event loop, pre-empted at once.
+
+A plan is a generator: each ``next()`` does one small piece of work (a few milliseconds of training, or one
+frame) and yields. After ``start(plan)`` the :class:`Speculator` waits ``idle_delay`` seconds, then runs one
+piece per turn of the event loop (``call_soon``), so a widget message that arrives is handled after at most
+one piece; ``pause()``, which every control change calls first, drops the plan. No thread touches torch: the
+pieces run on the loop the speculator was made on (in a notebook: the kernel's main thread). Without a
+running loop nothing runs by itself; ``step()`` and ``drain()`` run pieces by hand (tests, scripts).
+
+Example::
+
+    >>> done = []
+    >>> def plan():
+    ...     for n in range(3):
+    ...         done.append(n)
+    ...         yield
+    >>> speculator = Speculator()
+    >>> speculator.start(plan())
+    >>> speculator.drain(), done
+    (3, [0, 1, 2])
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from .coalesce import running_loop
+
+
+class Speculator:
+    """Run one plan at a time in slices of about ``slice_seconds`` on the event loop; ``pause()`` drops it."""
+
+    def __init__(self, idle_delay: float = 0.05, slice_seconds: float = 0.004,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        self.idle_delay = idle_delay
+        self.slice_seconds = slice_seconds
+        self.clock = clock
+        self.deadline = 0.0  # a piece of work should stop around here (the plan reads it)
+        self.slices = 0  # pieces run so far (a counting hook for tests)
+        self.on_slice: Callable[[], Any] | None = None  # called before every piece (tests)
+        self._home = running_loop()
+        self._lock = threading.Lock()
+        self._plan: Iterator[Any] | None = None
+        self._ticket = 0
+
+    @property
+    def busy(self) -> bool:
+        """True while a plan has work left."""
+        return self._plan is not None
+
+    def start(self, plan: Iterator[Any]) -> None:
+        """Replace the plan with ``plan``; on a running loop its first piece runs ``idle_delay`` seconds from now."""
+        with self._lock:
+            self._ticket += 1
+            self._plan, ticket = plan, self._ticket
+        loop = self._home
+        if loop is not None and loop.is_running() and not loop.is_closed():
+            if loop is running_loop():
+                loop.call_later(self.idle_delay, self._tick, ticket)
+            else:
+                loop.call_soon_threadsafe(loop.call_later, self.idle_delay, self._tick, ticket)
+
+    def pause(self) -> None:
+        """Drop the plan (from any thread): no piece of it runs after this returns, bar one already running."""
+        with self._lock:
+            self._ticket += 1
+            self._plan = None
+
+    def step(self) -> bool:
+        """Run one piece of the plan now; return whether work is left."""
+        with self._lock:
+            plan = self._plan
+        if plan is None:
+            return False
+        if self.on_slice is not None:
+            self.on_slice()
+        self.slices += 1
+        self.deadline = self.clock() + self.slice_seconds
+        try:
+            next(plan)
+        except StopIteration:
+            with self._lock:
+                if self._plan is plan:
+                    self._plan = None
+            return False
+        return self.busy
+
+    def drain(self, limit: int = 100_000) -> int:
+        """Run pieces until the plan is done (at most ``limit``); return how many pieces yielded."""
+        count = 0
+        while count < limit and self.step():
+            count += 1
+        return count
+
+    def _tick(self, ticket: int) -> None:
+        with self._lock:
+            if ticket != self._ticket:
+                return  # paused or replaced meanwhile
+        try:
+            more = self.step()
+        except Exception:  # speculation must never break the kernel: drop the plan
+            self.pause()
+            return
+        with self._lock:
+            if not more or ticket != self._ticket:
+                return
+        running_loop().call_soon(self._tick, ticket)
