@@ -49,6 +49,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from optloop_helpers import LinearRegressionModel, LiveLossPlot, fit, make_line_data, playground  # noqa: E402
 from optloop_helpers.interactive import Settings, run_experiment  # noqa: E402
+from optloop_helpers.interactive.cache import FRAMES, RUNS  # noqa: E402
+from optloop_helpers.interactive.settings import LR  # noqa: E402
 
 
 class FakeHandle:
@@ -95,43 +97,92 @@ def machine() -> str:
 
 
 # -- (a) control change -> final view ready ---------------------------------------------------------
-def bench_change_to_view(epochs: int, repeats: int, control: str = "lr") -> list[tuple[float, float]]:
-    pg = playground(epochs=epochs)
-    pg.view.live.handle = FakeHandle()  # as if displayed: every frame is rendered and handed over
-    pg.run()  # warm-up: torch's first optimizer, the first full draw
+def bare_loop(epochs: int) -> tuple[float, float]:
+    """The yardstick: the article's plain loop for ``epochs`` epochs (SGD lr 0.01, L1, a test every 20)."""
+    torch.manual_seed(42)
+    model = LinearRegressionModel()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    data = make_line_data()
+    start = now()
+    article_loop(model, data, nn.L1Loss(), optimizer, epochs)
+    return since(start)
+
+
+def bench_changes(moves: list[dict], pause: float, epochs: int = 300) -> tuple[list, list]:
+    """Displayed playground in a running event loop: each move (a dict of control values) after ``pause``
+    seconds of quiet; returns (change -> final frame handed to the display, the bare loop timed right after)."""
+    RUNS.clear()
+    FRAMES.clear()
     finished: list[tuple[float, float]] = []
-    original_finish = pg.view.finish
 
-    def finish(history):
-        original_finish(history)  # draws and hands over the final frame
-        finished.append(now())
+    async def slide() -> tuple[list, list]:
+        pg = playground(epochs=epochs)  # made in the running loop, as a notebook cell makes it in the kernel
+        pg.view.live.handle = FakeHandle()  # as if displayed: every frame is rendered and handed over
+        pg.run()  # warm-up: torch's first optimizer, the first full draw
+        original_run = pg._run
 
-    pg.view.finish = finish
-    values = {"lr": [0.005, 0.01, 0.02, 0.03, 0.008, 0.015], "epochs": [epochs + 10, epochs]}[control]
+        def run():
+            history = original_run()  # the final frame has been handed over when it returns
+            finished.append(now())
+            return history
 
-    async def slide() -> list[tuple[float, float]]:
-        times = []
-        for i in range(repeats):
+        pg._run = run
+        times, bare = [], []
+        for move in moves:
+            await asyncio.sleep(pause)  # the learner looks; speculation has this long
             done = len(finished)
             start = now()
-            pg.controls[control].value = values[i % len(values)]
-            while len(finished) == done:
-                await asyncio.sleep(0.0005)
+            for name, value in move.items():
+                pg.controls[name].value = value
+            while len(finished) == done or pg._coalescer.pending:
+                await asyncio.sleep(0.0002)
             times.append((finished[-1][0] - start[0], finished[-1][1] - start[1]))
-        return times
+            pg.speculator.pause()
+            bare.append(bare_loop(epochs))  # the yardstick, in the same conditions
+            pg.run()  # back to a settled state: speculation starts again from the values now shown
+        return times, bare
 
     return asyncio.run(slide())
 
 
-def bench_training_only(epochs: int, repeats: int) -> list[tuple[float, float]]:
-    """The training part of (a) alone: the same runs with no view and no event loop."""
-    lrs = [0.005, 0.01, 0.02, 0.03, 0.008, 0.015]
-    times = []
-    for i in range(repeats):
-        start = now()
-        run_experiment(Settings(lr=lrs[i % len(lrs)], epochs=epochs))
-        times.append(since(start))
-    return times
+def lr_steps(start: float, count: int) -> list[dict]:
+    """``count`` moves of one learning-rate slider step, alternately right and left (neighbours)."""
+    step = 10 ** LR.step
+    return [{"lr": start * step if i % 2 == 0 else start} for i in range(count)]
+
+
+def cold_moves(count: int) -> list[dict]:
+    """Learning rates nobody computed: not a slider step from any value shown before."""
+    return [{"lr": round(0.0131 + 0.00077 * i, 5)} for i in range(count)]
+
+
+def bench_memory(settings_count: int = 200, long_runs: int = 20) -> dict[str, float]:
+    """Fill the shared caches: ``settings_count`` different 300-epoch runs shown, ``long_runs`` 5000-epoch ones,
+    each followed by a little speculation; report what the caches hold and what the process grew by."""
+    import tracemalloc
+
+    def rss() -> float:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS"):
+                return float(line.split()[1]) * 1024
+        return float("nan")
+
+    RUNS.clear()
+    FRAMES.clear()
+    pg = playground()
+    pg.view.live.handle = FakeHandle()
+    pg.run()
+    before = rss()
+    tracemalloc.start()
+    for i in range(settings_count + long_runs):
+        pg.set(lr=round(0.0005 + 0.0011 * i, 5), epochs=300 if i < settings_count else 5000)
+        for _ in range(20):  # some speculation, as a learner's pause would give it
+            pg.speculator.step()
+    traced = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return {"paths": len(RUNS), "paths_mb": RUNS.nbytes / 2**20, "frames": len(FRAMES),
+            "frames_mb": FRAMES.nbytes / 2**20, "budget_mb": (RUNS.budget + FRAMES.budget) / 2**20,
+            "python_mb": traced / 2**20, "rss_growth_mb": (rss() - before) / 2**20}
 
 
 # -- (b) per-frame cost of the live loss plot vs a naive rebuild ------------------------------------
@@ -204,6 +255,7 @@ def bench_live_overhead(repeats: int) -> tuple[list, list, list]:
         start = now()
         run_experiment(settings)
         plain.append(since(start))
+        RUNS.clear()  # train again: (c) measures live drawing while training
         start = now()
         pg.run()
         with_view.append(since(start))
@@ -290,12 +342,24 @@ def main(argv: list[str] | None = None) -> int:
         for r in new:
             print(" | ".join(r), flush=True)
 
-    for epochs in (300, 1000):
-        target = "<= 50 ms median" if epochs == 300 else ""
-        report(row(f"(a) control change -> final view, {epochs} epochs", bench_change_to_view(epochs, 40 // n), target),
-               row(f"(a) of which training alone (no view), {epochs} epochs", bench_training_only(epochs, 40 // n)))
-    report(row("(a) epochs slider change -> final view, 300/310 epochs (loss axes redrawn)",
-               bench_change_to_view(300, 20 // n, control="epochs")))
+    moves = 20 // n
+    near, bare_near = bench_changes(lr_steps(0.01, moves), pause=1.0)
+    epochs_moves = [{"epochs": 310 if i % 2 == 0 else 300} for i in range(moves)]
+    epochs_change, bare_epochs = bench_changes(epochs_moves, pause=1.0)
+    cold, bare_cold = bench_changes(cold_moves(moves), pause=1.0)
+    report(row("(a) the article's bare loop, 300 epochs (the yardstick)", bare_near + bare_epochs + bare_cold),
+           row("(a) lr one slider step after a 1 s pause -> final frame, 300 epochs", near),
+           ratio_row("(a) ratio: neighbouring lr / bare loop", near, bare_near, "<= 0.25"),
+           row("(a) epochs 300 -> 310 -> 300 after a 1 s pause -> final frame", epochs_change),
+           ratio_row("(a) ratio: epochs change / bare loop", epochs_change, bare_epochs, "<= 0.3"),
+           row("(a) a learning rate never seen (cold) -> final frame, 300 epochs", cold),
+           ratio_row("(a) ratio: cold change / bare loop", cold, bare_cold, "<= 1.15"))
+    memory = bench_memory(200 // n, 20 // n)
+    print(f"memory after {200 // n} + {20 // n} different settings: {memory}", flush=True)
+    rows.append(("(e) memory: cache budget / paths held / frames held / Python heap / process growth",
+                 f"{memory['budget_mb']:.0f} MiB", f"{memory['paths_mb']:.1f} MiB ({memory['paths']} paths)",
+                 f"{memory['frames_mb']:.1f} MiB ({memory['frames']} frames)",
+                 f"heap {memory['python_mb']:.1f} MiB, RSS +{memory['rss_growth_mb']:.1f} MiB (<= 50 MiB)"))
 
     live, naive = bench_live_frames(250 // n), bench_naive_frames(250 // n)
     report(row("(b) live loss plot, per frame", live), row("(b) naive rebuild, per frame", naive),

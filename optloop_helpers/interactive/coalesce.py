@@ -46,7 +46,7 @@ class Coalescer:
     messages on a subshell thread. So runs never overlap, and the last request always leads to a run.
     """
 
-    def __init__(self, action: Callable[[], Any], delay: float = 0.01, max_wait: float = 0.1,
+    def __init__(self, action: Callable[[], Any], delay: float = 0.005, max_wait: float = 0.1,
                  quick: Callable[[], bool] | None = None) -> None:
         if not callable(action):
             raise TypeError(f"action must be callable, got {action!r}")

@@ -92,7 +92,6 @@ class Playground(Tool):
                          {name: make_control(name, self._values[name]) for name in controls}, status=True)
         self._coalescer.quick = self._ready
         self.speculator = Speculator()  # computes the neighbouring runs while the learner looks
-        self._shadow: TrainingView | None = None  # draws their frames, off screen
         self.last_run: Run | None = None  # the history plus the final numbers (weights, bias, losses)
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -201,23 +200,24 @@ class Playground(Tool):
         return run.history
 
     def _speculation(self, settings: Settings, log_scale: bool) -> Iterator[None]:
-        """The plan run while the learner looks: the neighbouring runs, and their frames once displayed."""
+        """The plan run while the learner looks: the neighbouring runs, and the final frames of those that
+        share this run's landscape (the others would redraw it: a slow piece, left for when they are asked for)."""
+        static = self.view.static_key
         for other in neighbours(settings, tuple(self.controls)):
             if RUNS.full() or FRAMES.full():
-                return
+                break
             path = RUNS.path(other)
             while not path.extend(other.epochs, deadline=self.speculator.deadline):
                 yield
             run = RUNS.run(other)  # the History, test losses measured: quick
             yield
             key = self._frame_key(other, log_scale)
-            if self.view.live.handle is None or key in FRAMES:
-                continue
-            if self._shadow is None or self._shadow.log_scale != log_scale:
-                live = self.view.live
-                self._shadow = TrainingView(run, log_scale, tuple(live.figure.get_size_inches()), live.figure.dpi)
-            FRAMES.put(key, self._shadow.final_png(run))
-            yield
+            same_landscape = (other.noise, other.seed, other.loss) == (settings.noise, settings.seed, settings.loss)
+            if self.view.live.handle is not None and same_landscape and key not in FRAMES:
+                FRAMES.put(key, self.view.frame_png(run))
+                yield
+        if self.view.static_key != static and self.last_run is not None:  # leave the figure as the run shown needs
+            FRAMES.put(self._frame_key(settings, log_scale), self.view.frame_png(self.last_run))
 
     def __repr__(self) -> str:
         values = self.values()

@@ -57,7 +57,9 @@ class Speculator:
             self._ticket += 1
             self._plan, ticket = plan, self._ticket
         loop = self._home
-        if loop is not None and loop.is_running() and not loop.is_closed():
+        if loop is None or not loop.is_running() or loop.is_closed():
+            loop = self._home = running_loop()  # made outside the loop (a script): the loop running now
+        if loop is not None:
             if loop is running_loop():
                 loop.call_later(self.idle_delay, self._tick, ticket)
             else:

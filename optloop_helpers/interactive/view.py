@@ -109,11 +109,24 @@ class TrainingView(View):
         self.run, self.history, self.final = run, run.history, True
         self.push(final=True)
 
-    def final_png(self, run: Run) -> bytes:
-        """The final frame of the finished ``run``, drawn now, as PNG bytes (for a view nobody sees)."""
-        self.prepare(run)
-        self.run, self.history, self.final = run, run.history, True
-        return self.png
+    def frame_png(self, run: Run) -> bytes:
+        """The final frame of the finished ``run`` as PNG bytes, drawn now but not shown: what is on screen,
+        and what ``png`` returns, stay as they were (speculation draws the frames of runs nobody asked for yet)."""
+        live = self.live
+        state = (self.run, self.history, self.final, self.message, self._initial, live._png, live._stale, live.frames)
+        self.run, self.history, self.final, self.message = run, run.history, True, ""
+        self._initial = max(run.start_losses)
+        try:
+            self.draw()
+            return live.render()
+        finally:
+            (self.run, self.history, self.final, self.message, self._initial, live._png, live._stale,
+             live.frames) = state
+
+    @property
+    def static_key(self) -> tuple[Any, ...] | None:
+        """What the figure's static parts were last drawn for (data, loss, epochs, scale, loss axes' limits)."""
+        return self._static_key
 
     def show_png(self, run: Run, png: bytes, log_scale: bool | None = None) -> None:
         """Show the finished ``run`` through ``png``, its final frame drawn earlier (``final_png``)."""
