@@ -2,7 +2,7 @@
 
 What is published is exactly what nbval checked: every notebook's stored outputs. The generator is Sphinx with
 myst-nb and sphinx-book-theme (why: docs/site.md), installed by ``make site`` into ``.venv-site`` from
-``requirements/site-constraints.txt``. This script first lays out a source tree in ``build/site-src`` that mirrors
+``requirements/site-constraints.txt``. This script first lays out a source tree in ``build/site/src`` that mirrors
 the repository, then runs Sphinx on it with the configuration in ``docs/site/``:
 
 - ``index.md``: README.md (the badges become plain links, links to files that are not pages go to GitHub);
@@ -15,7 +15,7 @@ the repository, then runs Sphinx on it with the configuration in ``docs/site/``:
 Usage::
 
     python scripts/build_site.py              # build site/ (make site)
-    python scripts/build_site.py --stage-only # only lay out build/site-src
+    python scripts/build_site.py --stage-only # only lay out build/site/src
 
 ``site/optloop-site.json`` records the fingerprint of the sources, so the browser test can tell a stale site.
 """
@@ -108,8 +108,9 @@ def rewrite_links(text: str, source: str, pages: set[str], assets: set[str], set
     """Make the markdown links of ``source`` (a repository path) work on the site.
 
     A badge image link becomes a plain link (no image from outside the site); a relative link to a page stays
-    (Sphinx resolves it: README.md is the home page, index.md); to an asset (docs/img) stays; to anything else
-    (a script, the Makefile) goes to the file on GitHub.
+    (Sphinx resolves it: README.md is the home page, index.md), and so do an image and a link to an asset
+    (docs/img; a missing one fails the build); a link to anything else (a script, the Makefile) goes to the
+    file on GitHub.
 
     Example::
 
@@ -127,7 +128,7 @@ def rewrite_links(text: str, source: str, pages: set[str], assets: set[str], set
         resolved = posixpath.normpath(posixpath.join(folder, path))
         if resolved == "README.md":
             path = posixpath.relpath("index.md", folder or ".")
-        elif resolved not in pages and resolved not in assets:
+        elif not bang and resolved not in pages and resolved not in assets:
             path = github_url(settings, resolved, folder=(ROOT / resolved).is_dir())
         return f"{bang}[{label}]({path}{'#' + fragment if fragment else ''}{title})"
 
@@ -218,32 +219,37 @@ def stage(source: Path, root: Path = ROOT) -> list[str]:
     return notebooks
 
 
-def build(source: Path, out: Path, root: Path = ROOT) -> int:
-    """Stage, then run Sphinx (warnings are errors: a broken link or reference fails the build)."""
+def build(work: Path, out: Path, root: Path = ROOT) -> int:
+    """Stage into ``work``/src, run Sphinx into ``work``/html (warnings are errors: a broken link or reference
+    fails the build), then move the result to ``out``. myst-nb writes beside its output folder, hence ``work``."""
     from sphinx.cmd.build import build_main  # only in .venv-site
 
+    source, html = work / "src", work / "html"
     notebooks = stage(source, root)
-    shutil.rmtree(out, ignore_errors=True)
-    status = build_main(["-b", "html", "-c", str(CONF), "-W", "--keep-going", "-q", "-d", str(source.parent / "site-doctrees"), str(source), str(out)])
+    shutil.rmtree(html, ignore_errors=True)
+    args = ["-b", "html", "-c", str(CONF), "-W", "--keep-going", "-q", "-d", str(work / "doctrees")]
+    status = build_main([*args, str(source), str(html)])
     if status:
         return status
-    (out / ".nojekyll").write_text("")
+    (html / ".nojekyll").write_text("")
     info = {"fingerprint": fingerprint(root), "notebooks": [path.removesuffix(".ipynb") + ".html" for path in notebooks]}
-    (out / INFO).write_text(json.dumps(info, indent=1) + "\n")
-    print(f"built {out.relative_to(root) if out.is_relative_to(root) else out}: {len(notebooks)} notebook pages")
+    (html / INFO).write_text(json.dumps(info, indent=1) + "\n")
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.move(html, out)
+    print(f"built {out.relative_to(root) if out.is_relative_to(root) else out}/: {len(notebooks)} notebook pages")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=ROOT / "build" / "site-src", help="where to lay out the sources")
+    parser.add_argument("--work", type=Path, default=ROOT / "build" / "site", help="where to stage and build")
     parser.add_argument("--out", type=Path, default=ROOT / "site", help="where to build the site (default: site/)")
     parser.add_argument("--stage-only", action="store_true", help="only lay out the sources")
     args = parser.parse_args(argv)
     if args.stage_only:
-        print("\n".join(stage(args.source)))
+        print("\n".join(stage(args.work / "src")))
         return 0
-    return build(args.source.resolve(), args.out.resolve())
+    return build(args.work.resolve(), args.out.resolve())
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Sphinx configuration of the course website (built by scripts/build_site.py, `make site`; see docs/site.md).
 
-The sources are the tree scripts/build_site.py lays out in build/site-src (it mirrors the repository), and the
+The sources are the tree scripts/build_site.py lays out in build/site/src (it mirrors the repository), and the
 repository and ref come from [tool.optloop] in pyproject.toml, like the notebooks' badges.
 """
 
