@@ -97,11 +97,12 @@ def site() -> Iterator[str]:
 @pytest.fixture
 def open_page(browser: Any, site: str) -> Iterator[Any]:
     """``open_page(path)`` opens a page of the site; returns (page, problems), problems being every console
-    error, page error, failed or refused request and HTTP error that happened while it loaded."""
+    error, page error, failed or refused request and HTTP error that happened while it loaded (until the
+    network is idle; ``settle=False``: until the load event, for the tests that look at one thing)."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     host = urlsplit(site).netloc
 
-    def opener(path: str) -> tuple[Any, list[str]]:
+    def opener(path: str, settle: bool = True) -> tuple[Any, list[str]]:
         page, problems = context.new_page(), []
         page.set_default_timeout(30_000)
 
@@ -118,7 +119,7 @@ def open_page(browser: Any, site: str) -> Iterator[Any]:
         page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
         page.on("response", lambda response: problems.append(f"HTTP {response.status}: {response.url}")
                 if response.status >= 400 else None)
-        response = page.goto(site + path, wait_until="networkidle")
+        response = page.goto(site + path, wait_until="networkidle" if settle else "load")
         assert response is not None and response.status == 200, f"{path}: HTTP {response and response.status}"
         return page, problems
 
@@ -190,7 +191,7 @@ def test_every_built_page_is_checked() -> None:
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
 def test_a_notebook_page_has_its_outputs_launch_buttons_and_collapsed_solutions(open_page: Any, notebook: Path) -> None:
-    page, problems = open_page(f"notebooks/{notebook.stem}.html")
+    page, problems = open_page(f"notebooks/{notebook.stem}.html", settle=False)
     relative_path = f"notebooks/{notebook.name}"
     buttons = page.eval_on_selector_all(".optloop-launch-bar a", "links => links.map(a => [a.innerText, a.href])")
     hrefs = dict(buttons)
