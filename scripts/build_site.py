@@ -150,8 +150,8 @@ def stage_notebook(nb: Any, relative_path: str, pages: set[str], assets: set[str
     cells = []
     for cell in nb.cells:
         cell_tags = tags(cell)
-        if BADGE_TAG in cell_tags:
-            continue  # replaced by the launch bar under the title
+        if BADGE_TAG in cell_tags or any(tag.endswith("-badge") for tag in cell_tags):
+            continue  # badge cells (Colab, and any other *-badge) are replaced by the launch bar under the title
         if cell.cell_type == "markdown":
             cell.source = rewrite_links(cell.source, relative_path, pages, assets, settings)
         elif "claims" in cell_tags or SETUP_TAG in cell_tags:

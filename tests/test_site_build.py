@@ -118,6 +118,18 @@ def test_a_staged_notebook_collapses_solutions_and_drops_claims(staged: Path, no
     assert sum(cell.source == site.LIVE_NOTE for cell in page.cells) == widgets, "one line on how to make it live"
 
 
+def test_any_badge_cell_gives_way_to_the_launch_bar() -> None:
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("[![Open In Colab](https://c.org/b.svg)](https://c.org/n)", id="colab-badge"),
+        nbformat.v4.new_markdown_cell("[![Kaggle](https://k.org/b.svg)](https://k.org/n)", id="kaggle-badge"),
+        nbformat.v4.new_markdown_cell("# 0. A title\n\nText.", id="title"),
+    ])
+    nb.cells[0].metadata["tags"], nb.cells[1].metadata["tags"] = ["colab-badge"], ["kaggle-badge"]
+    page = site.stage_notebook(nb, "notebooks/00_a.ipynb", set(), set(), SETTINGS)
+    assert [cell.id for cell in page.cells] == ["title"]
+    assert page.cells[0].source.startswith("# 0. A title\n\n<div class=\"optloop-launch-bar\">")
+
+
 def test_the_site_never_executes_a_notebook() -> None:
     conf = (ROOT / "docs" / "site" / "conf.py").read_text()
     assert re.search(r'^nb_execution_mode = "off"$', conf, flags=re.M)
