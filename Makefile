@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT ?= 8888
 
-.PHONY: setup lab test lint unit nbval browser notebooks bench clean colab-setup colab-test stamp
+.PHONY: setup lab test lint unit nbval browser notebooks bench clean colab-setup colab-test stamp site site-check
 
 # A project-local virtual environment with the pinned, tested versions; redone only when they change.
 $(STAMP): requirements/constraints.txt pyproject.toml
@@ -24,7 +24,7 @@ lab: setup
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG) \
 		--ServerApp.root_dir=notebooks --LabApp.news_url=None
 
-test: lint unit nbval browser colab-test
+test: lint unit nbval browser colab-test site-check
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -71,6 +71,25 @@ colab-test: colab-setup
 stamp: setup
 	$(PY) scripts/stamp_notebooks.py --execute
 	$(PY) scripts/make_student_versions.py
+
+# The course website (docs/site.md): Sphinx + myst-nb + sphinx-book-theme in .venv-site, pinned by
+# requirements/site-constraints.txt; builds site/ from the committed notebooks (never executed) and docs.
+# Serve it locally: python3 -m http.server --directory site 8000 (then open http://127.0.0.1:8000/).
+SITE_VENV ?= .venv-site
+SITE_PY := $(SITE_VENV)/bin/python
+$(SITE_VENV)/.installed: requirements/site-constraints.txt
+	test -x $(SITE_PY) || $(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_PY) -m pip install --quiet -c requirements/site-constraints.txt --upgrade pip
+	$(SITE_PY) -m pip install --quiet -c requirements/site-constraints.txt \
+		sphinx myst-nb sphinx-book-theme 'tomli; python_version < "3.11"'
+	touch $@
+
+site: $(SITE_VENV)/.installed
+	$(SITE_PY) scripts/build_site.py
+
+# Build the site, then open every page in Chromium (tests/browser/test_site.py; part of `make test`).
+site-check: site setup
+	OPTLOOP_SITE_REQUIRED=1 $(PY) -m pytest -q -p no:cacheprovider tests/browser/test_site.py
 
 clean:
 	rm -rf $(VENV) $(COLAB_VENV) .pytest_cache

@@ -7,7 +7,9 @@ The repository (owner/name) and the git ref (a release tag, or a branch while de
 - a set-up cell (code, tag ``colab-setup``) just before the notebook's first code cell. Only inside Google Colab
   it pip-installs the helper package from the repository at that ref (Colab keeps its own torch and ipywidgets);
   anywhere else it does nothing and prints nothing, so nbval still matches the committed outputs;
-- the table of notebooks in README.md, between ``<!-- notebooks:start -->`` and ``<!-- notebooks:end -->``.
+- the table of notebooks in README.md, between ``<!-- notebooks:start -->`` and ``<!-- notebooks:end -->``;
+- the link to the course website in README.md (GitHub Pages, ``https://<owner>.github.io/<name>/``), between
+  ``<!-- site:start -->`` and ``<!-- site:end -->`` (``scripts/build_site.py`` builds that site).
 
 Usage::
 
@@ -44,6 +46,8 @@ NOTEBOOKS = ROOT / "notebooks"
 SETUP_TAG = "colab-setup"
 README_START = "<!-- notebooks:start -->"
 README_END = "<!-- notebooks:end -->"
+SITE_START = "<!-- site:start -->"
+SITE_END = "<!-- site:end -->"
 BINDER_BADGE_SVG = "https://mybinder.org/badge_logo.svg"
 PACKAGE = "optloop-helpers"
 
@@ -86,6 +90,20 @@ class Settings:
     @property
     def binder_url(self) -> str:
         return f"https://mybinder.org/v2/gh/{self.repository}/{self.ref}?urlpath=lab/tree/notebooks"
+
+    @property
+    def site_url(self) -> str:
+        """The course website on GitHub Pages (published by .github/workflows/pages.yml).
+
+        Example::
+
+            >>> Settings("Me/course", "main").site_url
+            'https://me.github.io/course/'
+        """
+        owner, name = self.repository.split("/")
+        if name.lower() == f"{owner.lower()}.github.io":
+            return f"https://{owner.lower()}.github.io/"
+        return f"https://{owner.lower()}.github.io/{name}/"
 
 
 def read_settings(pyproject: Path = ROOT / "pyproject.toml") -> Settings:
@@ -233,12 +251,23 @@ def readme_table(settings: Settings, paths: list[Path]) -> str:
     return "\n".join(lines)
 
 
-def stamp_readme(text: str, table: str) -> str:
+def stamp_readme(text: str, table: str, start_marker: str = README_START, end_marker: str = README_END) -> str:
     """Replace the marked block of ``text`` with ``table`` (append the block when the markers are missing)."""
-    start, end = text.find(README_START), text.find(README_END)
+    start, end = text.find(start_marker), text.find(end_marker)
     if start == -1 or end == -1 or end < start:
         return text.rstrip("\n") + "\n\n" + table + "\n"
-    return text[:start] + table + text[end + len(README_END) :]
+    return text[:start] + table + text[end + len(end_marker) :]
+
+
+def site_link(settings: Settings) -> str:
+    """The generated README line that links to the course website."""
+    url = settings.site_url
+    return (
+        f"{SITE_START}\n**Read the course online: [{url.removeprefix('https://').rstrip('/')}]({url})**: every notebook "
+        "with its outputs, launch buttons for Colab, Kaggle and Binder (built from the committed notebooks: "
+        "[The course website](#the-course-website)).\n"
+        f"{SITE_END}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -266,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
             changed.append(path)
     readme = readme_path.read_text(encoding="utf-8")
     new_readme = stamp_readme(readme, readme_table(settings, paths))
+    if SITE_START in readme:  # the block stays where README.md puts it; it is never appended
+        new_readme = stamp_readme(new_readme, site_link(settings), SITE_START, SITE_END)
     if new_readme != readme:
         stale.append(readme_path.name)
         if not args.check:

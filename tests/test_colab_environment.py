@@ -138,15 +138,54 @@ def test_the_readme_has_the_binder_badge_and_the_test_command() -> None:
 # --- GitHub Actions ------------------------------------------------------------------------------------------
 
 
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def _workflow(name: str) -> dict:
+    """A workflow read as GitHub reads it, checked for the shape every workflow must have: triggers, and jobs
+    that each run on a runner with steps that each either use an action (at a version) or run a command."""
+    path = ROOT / ".github" / "workflows" / name
+    assert path.exists(), f"no .github/workflows/{name}"
+    workflow = yaml.safe_load(path.read_text())
+    assert isinstance(workflow, dict) and workflow.get("name"), f"{name}: a mapping with a name"
+    workflow["on"] = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as True
+    assert workflow["on"], f"{name}: no triggers"
+    for job_name, job in workflow["jobs"].items():
+        assert job.get("runs-on") and job.get("steps"), f"{name}: job {job_name} needs runs-on and steps"
+        for step in job["steps"]:
+            assert ("uses" in step) != ("run" in step), f"{name}: {job_name} step {step} needs uses or run"
+            if "uses" in step:
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", step["uses"]), f"{name}: unpinned {step['uses']}"
+    return workflow
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[path.name for path in WORKFLOWS])
+def test_every_workflow_has_the_shape_github_runs(path: Path) -> None:
+    _workflow(path.name)
+
+
 def test_the_workflow_is_valid_yaml_that_runs_the_readme_test_command() -> None:
-    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
-    assert workflows, "no workflow under .github/workflows/"
-    workflow = yaml.safe_load(workflows[0].read_text())
-    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as True
-    assert {"push", "pull_request"} <= set(triggers)
+    workflow = _workflow("test.yml")
+    assert {"push", "pull_request"} <= set(workflow["on"])
     steps = workflow["jobs"]["test"]["steps"]
     runs = [step.get("run", "") for step in steps]
     assert any(step.get("uses", "").startswith("actions/checkout@") for step in steps)
     assert any("apt-get install" in run and "chromium" in run for run in runs)
     assert any(run.strip() == "make test" for run in runs)
     assert runs.index(next(run for run in runs if "chromium" in run)) < runs.index("make test")
+
+
+def test_the_pages_workflow_publishes_make_site_from_the_default_branch() -> None:
+    workflow = _workflow("pages.yml")
+    assert workflow["on"]["push"]["branches"] == ["main"] and "pull_request" not in workflow["on"]
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    uses = [step.get("uses", "").split("@")[0] for step in build["steps"]]
+    runs = [step.get("run", "").strip() for step in build["steps"]]
+    assert "actions/checkout" in uses and "make site" in runs
+    upload = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert upload["with"]["path"] == "site", "the artifact is what `make site` builds"
+    assert runs.index("make site") < uses.index("actions/upload-pages-artifact")
+    assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+    assert "default_branch" in deploy["if"], "only the default branch deploys"
+    assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
