@@ -7,7 +7,12 @@ One way through it, each module using only those before it:
 - ``settings.py``: one spec per setting (range, step, default, label, validation), the presets (the
   edge-of-stability ones from ``stable_lr_limit``), the optimizer and loss tables, ``Settings`` and one run
   (``run_experiment``, which calls ``fit``);
+- ``cache.py``: runs remembered (``RUNS``, within a memory budget): a run is a pure function of its settings
+  and its epochs are a prefix of a longer run's, so each training path is trained once and continued;
+- ``neighbours.py``: the settings a learner is likely to try next (one and two slider steps either side);
 - ``coalesce.py``: rapid control changes become one run, the latest values win;
+- ``speculate.py``: work done while the learner looks, in small slices on the kernel's event loop,
+  dropped at once by any control change;
 - ``controls.py``: the controls, built from the specs, and ``Tool``, the base both tools share;
 - ``live.py``: the live figure (PNG frames through a display handle), the loss-curve panel, ``LiveLossPlot``;
 - ``view.py``: the playground's three-panel picture, handed the run it draws;

@@ -15,6 +15,11 @@ the same run with its final numbers: ``weights``, ``bias``, ``train_loss``, ``te
 A control whose setting does not matter with the others (momentum β unless the optimizer is
 ``"momentum"``) is greyed out.
 
+Nothing is trained twice: runs come from the shared cache (:mod:`.cache`; a shorter run is a prefix of a longer
+one, a longer one continues it), and while the learner looks, the runs one and two slider steps away are
+computed and drawn (:mod:`.speculate`), so the next arrow-key press is shown at once (``.cache_hits`` counts
+those). Whatever is shown is exactly what a fresh ``fit`` with those settings gives.
+
 Example::
 
     >>> pg = playground(controls=("lr", "epochs"))
@@ -92,6 +97,7 @@ class Playground(Tool):
                          {name: make_control(name, self._values[name]) for name in controls}, status=True)
         self._coalescer.quick = self._ready
         self.speculator = Speculator()  # computes the neighbouring runs while the learner looks
+        self.cache_hits = 0  # runs shown at once, trained and drawn before they were asked for
         self.last_run: Run | None = None  # the history plus the final numbers (weights, bias, losses)
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -187,6 +193,7 @@ class Playground(Tool):
         if RUNS.covers(settings) and (png := FRAMES.get(key)) is not None:  # seen or speculated: no work
             self.last_run = run = RUNS.run(settings)
             self.view.show_png(run, png, log_scale)
+            self.cache_hits += 1
         else:
             self.view.prepare(begin_run(settings), log_scale=log_scale)
             if not RUNS.covers(settings):

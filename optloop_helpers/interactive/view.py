@@ -156,6 +156,10 @@ class TrainingView(View):
             f"train loss {run.train_loss:.4f}, test loss {run.test_loss:.4f}"
         )
 
+    def counter_text(self) -> str:
+        """The epoch counter on the loss curves, e.g. 'epoch 299 of 300' ('' before training)."""
+        return "" if self.history is None else f"epoch {self.epoch_shown()} of {self.run.settings.epochs}"
+
     def epoch_shown(self) -> int:
         """The epoch index the counter and headline show: the last one run, or the one that diverged."""
         if (history := self.history) is None:
@@ -181,7 +185,7 @@ class TrainingView(View):
             train, test = finite_prefix(history.train_loss_by_epoch), finite_prefix(history.test_loss)
             self.train_line.set_data(list(range(len(train))), train)
             self.test_line.set_data(history.epochs[:len(test)], test)
-            self.counter.set_text(f"epoch {self.epoch_shown()} of {s.epochs}")
+            self.counter.set_text(self.counter_text())
             if history.diverged:
                 self._mark_divergence(history.diverged_epoch, history.diverged_loss, s.epochs)
             if history.params:

@@ -52,8 +52,8 @@ ERROR_SELECTORS = (
     '.jp-RenderedText[data-mime-type*="error"]',
 )
 
-# User settings for the test server: no autosave (nothing is written back), no news or update pop-ups,
-# and every cell kept in the page (no virtual scrolling), so the tests can read every cell.
+# User settings for the test server: no autosave (nothing is written back) and no news or update pop-ups.
+# Everything else is JupyterLab's default, notebook windowing included (what learners have).
 LAB_SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
@@ -61,7 +61,6 @@ LAB_SETTINGS = {
         "checkForUpdates": False,
         "doNotDisturbMode": True,
     },
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 
 
@@ -338,7 +337,7 @@ def execution_counts(page: Any) -> list[int | None]:
 
 def busy_prompts(page: Any) -> int:
     """How many cells show ``[*]`` (queued or running)."""
-    return sum("*" in p for p in page.locator(".jp-NotebookPanel .jp-InputArea-prompt").all_inner_texts())
+    return sum("*" in p for p in page.locator(".jp-NotebookPanel .jp-InputArea-prompt").all_text_contents())
 
 
 def expected_runs(path: Path) -> int:

@@ -109,6 +109,28 @@ def test_a_burst_of_moves_ends_in_the_right_view(pg: Tool) -> None:
     assert math.isclose(state["controls"]["lr"], 10 ** (-2 + steps * LR_STEP), rel_tol=1e-9)
 
 
+def test_moves_onto_speculated_neighbours_are_shown_at_once_and_exactly(pg: Tool) -> None:
+    """Rapid moves, a pause (the kernel computes the neighbouring runs meanwhile), then single key presses
+    onto those neighbours, one a second: each is shown from the cache, and what the page shows is the run of
+    the final values, equal to a fresh fit (see ``assert_view_matches_controls``)."""
+    before = pg.image_src()
+    steps = burst(pg)
+    pg.wait_for_new_image(before)
+    pg.wait_until_settled()
+    pg.page.wait_for_timeout(1500)  # the learner looks at the picture
+    hits = pg.probe()["cache_hits"]
+    for key in ("ArrowRight", "ArrowRight", "ArrowLeft", "ArrowLeft"):
+        before = pg.image_src()
+        pg.press("lr", key)
+        pg.wait_for_new_image(before)
+        pg.wait_until_settled(quiet=0.3)
+        pg.page.wait_for_timeout(1000)
+
+    state = assert_view_matches_controls(pg)
+    assert math.isclose(state["controls"]["lr"], 10 ** (-2 + steps * LR_STEP), rel_tol=1e-9)
+    assert state["cache_hits"] >= hits + 4, "the moves onto speculated neighbours trained or drew again"
+
+
 def test_quick_changes_of_two_controls_during_a_long_run(pg: Tool) -> None:
     """A dropdown change and a slider move in quick succession, while a 1000-epoch run is going, end in the
     view of the final values. (JupyterLab 4.6 sends widget messages over a kernel subshell by default, so

@@ -88,9 +88,19 @@ def __optloop_probe(model_id):
              "error": None if tool.error is None else repr(tool.error)}
     view = tool.view  # what the last frame shows: its headline, its epoch counter, its PNG
     png = getattr(getattr(view, "live", None), "_png", None)
-    state["picture"] = {"headline": view.headline.get_text() if hasattr(view, "headline") else None,
-                        "counter": view.counter.get_text() if hasattr(view, "counter") else None,
+    text = lambda name: getattr(view, name + "_text")() if hasattr(view, name + "_text") else getattr(view, name).get_text()
+    state["picture"] = {"headline": text("headline") if hasattr(view, "headline") else None,
+                        "counter": text("counter") if hasattr(view, "counter") else None,
                         "png_sha256": hashlib.sha256(png).hexdigest() if png else None}
+    last = getattr(tool, "last_run", None)
+    if last is not None:  # the run shown against a fresh fit with the settings the controls hold now
+        from optloop_helpers.interactive.settings import SETTING_NAMES, Settings, run_experiment
+        fresh, shown = run_experiment(last.settings).history, last.history
+        state["cache_hits"] = tool.cache_hits
+        state["fresh_run_matches"] = (
+            last.settings == Settings(**{k: tool.settings[k] for k in SETTING_NAMES})
+            and fresh.train_loss_by_epoch == shown.train_loss_by_epoch and fresh.test_loss == shown.test_loss
+            and fresh.final_train_loss == shown.final_train_loss and fresh.final_test_loss == shown.final_test_loss)
     if h is not None:
         state["history"] = {"epochs_run": h.epochs_run, "diverged_epoch": h.diverged_epoch,
                             "weights": h.param("weights")[-1] if h.params else None,
@@ -112,6 +122,7 @@ class Tool:
         self.image = self.cell.locator(IMAGE).first
         self.status = self.root.locator(".optloop-status .widget-html-content")
         self.cell.wait_for(state="attached")
+        self.root.scroll_into_view_if_needed()  # as a learner scrolls to it (JupyterLab skips off-screen cells)
         self.image.wait_for(state="visible")
         self.cell.evaluate(_RECORDER_JS)
 
@@ -123,7 +134,9 @@ class Tool:
         return self.control(name).locator(".noUi-handle")
 
     def readout(self, name: str) -> str:
-        return self.control(name).locator(".widget-readout").inner_text().strip()
+        readout = self.control(name).locator(".widget-readout")
+        readout.scroll_into_view_if_needed()  # off-screen cells are not rendered: their text reads empty
+        return (readout.text_content() or "").strip()
 
     def press(self, name: str, key: str, times: int = 1, delay: float = 0) -> None:
         """Focus a slider's handle and press ``key`` (e.g. "ArrowRight", "End") ``times`` times."""
@@ -166,7 +179,7 @@ class Tool:
         return hashlib.sha256(base64.b64decode(src[len(prefix):])).hexdigest() if src.startswith(prefix) else None
 
     def status_text(self) -> str:
-        return self.status.inner_text().strip()
+        return (self.status.text_content() or "").strip()
 
     def headline(self) -> str:
         """The headline of the picture the page shows: the kernel's last frame, checked to be that picture."""
@@ -259,6 +272,8 @@ def assert_view_matches_controls(tool: Tool) -> dict[str, Any]:
     state = tool.probe()
     controls = state["controls"]
     assert state["error"] is None, state["error"]
+    if "fresh_run_matches" in state:  # remembered, prefix-reused or speculated: still exactly a fresh fit
+        assert state["fresh_run_matches"], "the run shown differs from a fresh fit with the controls' values"
     assert math.isclose(float(tool.readout("lr")), controls["lr"], rel_tol=1e-3), (tool.readout("lr"), controls)
     if "epochs" in controls:
         assert int(tool.readout("epochs")) == controls["epochs"]
