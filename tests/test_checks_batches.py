@@ -169,13 +169,13 @@ def test_check_epoch_loss_passes_the_weighted_mean(answer):
     [
         (lambda batch_losses, batch_sizes: sum(batch_losses) / len(batch_losses),
          ["you returned 0.5000, the plain mean of the batch losses", "expected 0.4200"]),
-        (lambda batch_losses, batch_sizes: sum(l * s for l, s in zip(batch_losses, batch_sizes, strict=True)),
+        (lambda batch_losses, batch_sizes: sum(loss * s for loss, s in zip(batch_losses, batch_sizes, strict=True)),
          ["the weighted sum: divide it by the number of samples"]),
-        (lambda batch_losses, batch_sizes: sum(l * s for l, s in zip(batch_losses, batch_sizes, strict=True))
+        (lambda batch_losses, batch_sizes: sum(loss * s for loss, s in zip(batch_losses, batch_sizes, strict=True))
          / len(batch_losses), ["not by the number of batches"]),
-        (lambda batch_losses, batch_sizes: sum(l * batch_sizes[0] for l in batch_losses) / sum(batch_sizes),
+        (lambda batch_losses, batch_sizes: sum(loss * batch_sizes[0] for loss in batch_losses) / sum(batch_sizes),
          ["expected 0.4200: sum(loss × size) / sum(sizes)"]),
-        (lambda batch_losses, batch_sizes: sum(l * s for l, s in zip(batch_losses, batch_sizes, strict=True))
+        (lambda batch_losses, batch_sizes: sum(loss * s for loss, s in zip(batch_losses, batch_sizes, strict=True))
          / (batch_sizes[0] * len(batch_sizes)), ["not every batch holds 16 samples"]),
         (lambda batch_losses, batch_sizes: 0.42, ["returned 0.4200 again", "not from a number printed above"]),
         (lambda batch_losses, batch_sizes: torch.tensor(batch_losses), ["as one number (a float), got a tensor"]),
