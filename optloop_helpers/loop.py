@@ -34,6 +34,7 @@ from ._validate import (
     check_positive_int,
     check_tensor,
 )
+from .batches import check_batch_size, check_generator, shuffled_batches
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # e.g. nn.L1Loss()
 
@@ -85,6 +86,26 @@ def _train_step(model, X, y, loss_fn, optimizer) -> float:
     return loss.item()
 
 
+def _train_epoch(model, X, y, loss_fn, optimizer, batch_size: int | None = None,
+                 generator: torch.Generator | None = None) -> float:
+    """One epoch of training, without the argument checks; returns the epoch's training loss.
+
+    ``batch_size=None`` is one ``_train_step`` on the full batch (the article's loop). With a ``batch_size`` the
+    five steps run once per shuffled batch (as ``DataLoader(..., shuffle=True, generator=generator)`` draws them)
+    and the loss returned is the mean of the batch losses weighted by batch size, so a smaller last batch counts
+    for what it holds. A non-finite batch loss ends the epoch at once and is returned.
+    """
+    if batch_size is None:
+        return _train_step(model, X, y, loss_fn, optimizer)
+    total = 0.0
+    for index in shuffled_batches(len(X), batch_size, generator):
+        loss = _train_step(model, X[index], y[index], loss_fn, optimizer)
+        if not math.isfinite(loss):
+            return loss
+        total += loss * len(index)
+    return total / len(X)
+
+
 def test_step(model: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: LossFn) -> float:
     """Evaluate ``model`` on ``(X, y)`` in eval mode under ``torch.inference_mode()``; return the loss."""
     _check_batch(model, X, y, loss_fn)
@@ -111,7 +132,8 @@ class History:
 
     - ``epochs[i]``: an epoch that was followed by a test (0, 20, 40, … for ``eval_every=20``);
     - ``train_loss[i]``: the loss of that epoch's forward pass, computed *before* its optimizer step
-      (the number the article's loop records);
+      (the number the article's loop records); with mini-batches, the mean of the epoch's batch losses
+      (weighted by batch size), each computed before its own step;
     - ``test_loss[i]`` and ``params[i]``: measured *after* that epoch's step ({name: tensor}, on the CPU);
     - ``final_train_loss``, ``final_test_loss`` and ``final_params``: the model after the last epoch
       (``epochs_run`` steps), measured once more in eval mode. "The final loss" always means these;
@@ -196,6 +218,8 @@ def fit(
     eval_every: int = 20,
     device: torch.device | str | None = None,
     callback: Callable[[Progress], Any] | None = None,
+    batch_size: int | None = None,
+    generator: torch.Generator | None = None,
 ) -> History:
     """Train for ``epochs`` epochs; test at epoch 0 and every ``eval_every`` epochs after it.
 
@@ -205,6 +229,12 @@ def fit(
     A NaN or infinite loss stops training and is recorded in the history instead of raising.
     After the last epoch the final model is measured once more (``history.final_train_loss``,
     ``final_test_loss``, ``final_params``); the checkpoints are exactly those of the plain loop.
+
+    ``batch_size=None`` trains on the whole training set at once (one optimizer step per epoch). With
+    ``batch_size=k`` every epoch runs the five steps on each of ceil(n / k) shuffled mini-batches, exactly as a
+    loop over ``DataLoader(TensorDataset(X_train, y_train), batch_size=k, shuffle=True, generator=generator)``
+    does; the epoch's training loss is then the mean of its batch losses weighted by batch size. Without a
+    ``generator`` the shuffle uses torch's global random numbers (``torch.manual_seed`` makes it repeatable).
     """
     check_model("model", model)
     check_data("data", data)
@@ -214,15 +244,17 @@ def fit(
     check_positive_int("eval_every", eval_every)
     if callback is not None:
         check_callable("callback", callback)
+    check_generator(generator)
     if device is not None:
         model.to(device)
         data = data.to(device)
     _check_batch(model, data.X_train, data.y_train, loss_fn)  # once here, not every epoch
     _check_batch(model, data.X_test, data.y_test, loss_fn)
+    check_batch_size(batch_size, len(data.X_train))
 
     history = History()
     for epoch in range(epochs):
-        train_loss = _train_step(model, data.X_train, data.y_train, loss_fn, optimizer)
+        train_loss = _train_epoch(model, data.X_train, data.y_train, loss_fn, optimizer, batch_size, generator)
         history.epochs_run = epoch + 1
         history.train_loss_by_epoch.append(train_loss)
         if not math.isfinite(train_loss):

@@ -5,8 +5,10 @@ In the student version of that notebook:
 
 - each ``solution`` cell becomes a stub tagged ``exercise``: a function keeps its ``def`` line, its docstring
   and its numbered step comments (``# 1. Forward pass`` …), and its body becomes ``...`` followed by
-  ``raise NotImplementedError("Your turn: …")``; other statements of the cell stay as they are. A cell that
-  defines no function becomes a comment prompt and the ``raise``. The stub is not collapsed;
+  ``raise NotImplementedError("Your turn: …")``; a class keeps its ``class`` line and docstring, and each of its
+  methods becomes such a stub (so ``MyModel()`` raises until it is written); other statements of the cell
+  stay as they are. A cell that defines no function or class becomes a comment prompt and the ``raise``. The
+  stub is not collapsed;
 - the ``check`` cell after it stays, so learners still check their answer (an unwritten stub fails politely);
 - every output and execution count is removed: learners run the notebook themselves, and no printed value
   gives an answer away;
@@ -49,7 +51,7 @@ def _raise_line(what: str) -> str:
     return f'raise NotImplementedError("Your turn: {what} (see the instructions above)")'
 
 
-def _stub_function(lines: list[str], node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+def _stub_function(lines: list[str], node: ast.FunctionDef | ast.AsyncFunctionDef, name: str = "") -> list[str]:
     """The stub of one function: decorators and ``def`` line, docstring, step comments, ``...`` and the raise."""
     first = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)]) - 1
     body_start = node.body[0].lineno - 1
@@ -73,7 +75,29 @@ def _stub_function(lines: list[str], node: ast.FunctionDef | ast.AsyncFunctionDe
         docstring = lines[first_statement.lineno - 1 : first_statement.end_lineno]
         body_start = first_statement.end_lineno or body_start
     steps = [body_indent + line.strip() for line in lines[body_start : node.end_lineno] if STEP_COMMENT.match(line)]
-    return [*header, *docstring, *steps, body_indent + "...", body_indent + _raise_line(f"write {node.name}")]
+    return [*header, *docstring, *steps, body_indent + "...", body_indent + _raise_line(f"write {name or node.name}")]
+
+
+def _docstring_lines(lines: list[str], node: ast.ClassDef) -> list[str]:
+    first = node.body[0]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        return lines[first.lineno - 1 : first.end_lineno]
+    return []
+
+
+def _stub_class(lines: list[str], node: ast.ClassDef) -> list[str]:
+    """The stub of one class: decorators and ``class`` line, docstring, and every method stubbed; nothing else."""
+    first = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)]) - 1
+    header = lines[first : node.body[0].lineno - 1] if node.body[0].lineno > node.lineno else None
+    if header is None:  # ``class A: pass`` on one line
+        header = [" " * node.col_offset + f"class {node.name}:"]
+    out = [*header, *_docstring_lines(lines, node)]
+    methods = [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for i, method in enumerate(methods):
+        out += [""] * (i > 0 or bool(out[len(header):])) + _stub_function(lines, method, f"{node.name}.{method.name}")
+    if not methods:
+        out.append(" " * node.col_offset + INDENT + "...")
+    return out
 
 
 def stub_source(source: str) -> str:
@@ -98,7 +122,7 @@ def stub_source(source: str) -> str:
         tree = ast.parse(source)
     except SyntaxError:  # IPython magics or a deliberately broken cell: no functions to keep
         tree = ast.Module(body=[], type_ignores=[])
-    functions = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    functions = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
     if not functions:
         steps = [line.strip() for line in lines if STEP_COMMENT.match(line)]
         return "\n".join(
@@ -109,7 +133,7 @@ def stub_source(source: str) -> str:
     for node in functions:
         first = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)]) - 1
         out += lines[position:first]
-        out += _stub_function(lines, node)
+        out += _stub_class(lines, node) if isinstance(node, ast.ClassDef) else _stub_function(lines, node)
         position = node.end_lineno or first + 1
     out += lines[position:]
     return "\n".join(out).strip("\n")

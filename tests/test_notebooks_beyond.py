@@ -1,4 +1,4 @@
-"""Notebooks 10-12 keep the curriculum's standard: structure, hidden solutions with checks, numbered steps, links."""
+"""Notebooks 10-14 keep the curriculum's standard: structure, hidden solutions with checks, numbered steps, links."""
 
 import re
 from pathlib import Path
@@ -7,7 +7,14 @@ import nbformat
 import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-BEYOND = ["10_common_mistakes.ipynb", "11_other_use_cases.ipynb", "12_optimizers_compared.ipynb"]
+BEYOND = [
+    "10_common_mistakes.ipynb",
+    "11_other_use_cases.ipynb",
+    "12_optimizers_compared.ipynb",
+    "13_mini_batches.ipynb",
+    "14_capstone.ipynb",
+]
+CAPSTONE = "14_capstone.ipynb"  # its exercises are classes too, and its last part is a blank page
 STEPS = [
     "# 1. Forward pass",
     "# 2. Calculate the loss",
@@ -68,7 +75,10 @@ def test_exercises_are_hidden_solutions_followed_by_a_check(name):
     for i in solutions:
         cell = nb.cells[i]
         assert cell.metadata.get("jupyter", {}).get("source_hidden") is True
-        assert re.match(r"def \w+\(", cell.source), "the learner writes a function"
+        if name == CAPSTONE:
+            assert re.match(r"(def|class) \w+\(", cell.source) or i == solutions[-1], "a function or a class"
+        else:
+            assert re.match(r"def \w+\(", cell.source), "the learner writes a function"
         last_markdown = next(c for c in reversed(nb.cells[:i]) if c.cell_type == "markdown")
         assert "Your turn" in last_markdown.source
         check = nb.cells[i + 1]
@@ -92,3 +102,25 @@ def test_outputs_have_no_errors_and_no_machine_paths(name):
             text = str(output.get("text", "")) + str(output.get("data", {}).get("text/plain", ""))
             assert "/work/" not in text and "/home/" not in text
             assert not re.search(r"\b0x[0-9a-f]{6,}", text), "a memory address"
+
+
+def test_the_capstone_checks_every_part_at_the_end_and_starts_each_part_as_a_stub():
+    nb = read(CAPSTONE)
+    checks = [cell.source for cell in nb.cells if "check" in tags(cell)]
+    parts = ["make_data", "manual_model", "linear_model", "make_loss_and_optimizer", "train_step", "test_step",
+             "train", "save_and_load"]
+    assert all(f"{part}=" in checks[-1] for part in parts), "the last check runs every part"
+    assert "8 of 8 parts right" in str([c.outputs for c in nb.cells if "check" in tags(c)][-1])
+    student = nbformat.read(NOTEBOOKS / "student" / CAPSTONE, as_version=4)
+    stubs = [cell.source for cell in student.cells if "exercise" in tags(cell)]
+    assert stubs[-1].startswith("# Your turn: write the code for this exercise."), "the last part is a blank page"
+    assert all("NotImplementedError" in stub for stub in stubs)
+
+
+@pytest.mark.parametrize("name", ["13_mini_batches.ipynb"])
+def test_the_batch_loops_zero_the_gradients_inside_the_batch_loop(name):
+    """Every loop over a loader in the notebook's own code (not its "what goes wrong") zeros once per batch."""
+    for cell in read(name).cells:
+        if cell.cell_type == "code" and "in train_loader:" in cell.source and "loss.backward()" in cell.source:
+            inner = cell.source.split("in train_loader:", 1)[1]
+            assert "optimizer.zero_grad()" in inner.split("optimizer.step()", 1)[0]

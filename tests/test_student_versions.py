@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import torch
 from scripts_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +83,47 @@ def test_the_stub_is_valid_python_that_raises_not_implemented_error() -> None:
         with pytest.raises(NotImplementedError, match=f"Your turn: write {name}"):
             namespace[name](*args)
     assert "x * y" not in stub and "-x" not in stub
+
+
+def test_a_class_keeps_its_class_line_and_docstring_and_each_method_becomes_a_stub() -> None:
+    source = (
+        "class Line(nn.Module):\n"
+        '    """A straight line."""\n'
+        "    scale = 2\n"
+        "\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.weights = nn.Parameter(torch.randn(1))\n"
+        "\n"
+        "    def forward(self, x):\n"
+        "        # 1. Forward pass\n"
+        "        return self.weights * x\n"
+        "\n"
+        "\n"
+        "line = Line\n"
+    )
+    stub = students.stub_source(source)
+    assert stub == (
+        "class Line(nn.Module):\n"
+        '    """A straight line."""\n'
+        "\n"
+        "    def __init__(self):\n"
+        "        ...\n"
+        '        raise NotImplementedError("Your turn: write Line.__init__ (see the instructions above)")\n'
+        "\n"
+        "    def forward(self, x):\n"
+        "        # 1. Forward pass\n"
+        "        ...\n"
+        '        raise NotImplementedError("Your turn: write Line.forward (see the instructions above)")\n'
+        "\n"
+        "\n"
+        "line = Line"
+    )
+    namespace: dict = {"nn": torch.nn}
+    exec(compile(stub, "<stub>", "exec"), namespace)
+    with pytest.raises(NotImplementedError, match="Your turn: write Line.__init__"):
+        namespace["Line"]()
+    assert students.stub_source("class Empty: pass\n") == "class Empty:\n    ..."
 
 
 def test_statements_outside_functions_stay_and_decorators_are_kept() -> None:

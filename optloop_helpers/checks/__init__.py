@@ -18,6 +18,9 @@ CHECKS = {
     # notebooks 10-12
     **dict.fromkeys(["check_spot_the_bug", "check_logits_to_labels", "check_f1_by_hand", "check_epochs_to_reach"],
                     "beyond"),
+    # notebooks 13-14
+    **dict.fromkeys(["check_batch_loop", "check_epoch_loss"], "batches"),
+    "check_capstone": "capstone",
 }
 
 __all__ = ["CheckResult", "call_learner_code", "failed", "passed", *CHECKS]

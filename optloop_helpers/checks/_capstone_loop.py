@@ -1,0 +1,224 @@
+"""The capstone's loop parts: the loss and optimizer, the training and testing steps, the training loop, save/load.
+
+Each ``check_*_part`` function returns one part's verdict for :func:`~optloop_helpers.checks.check_capstone`;
+it runs the learner's code on a model, data and a number of epochs the notebook never prints.
+
+Example::
+
+    >>> def make_loss_and_optimizer(model):
+    ...     return nn.L1Loss(), torch.optim.SGD(model.parameters(), lr=0.01)
+    >>> print(loss_and_optimizer_part(make_loss_and_optimizer))
+    ✅ loss and optimizer: L1Loss and SGD over the model's parameters; they learn another line in 300 epochs
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..data import make_line_data
+from ..loop import fit
+from ..models import LinearRegressionModel
+from ._helpers import OTHER_BIAS, OTHER_WEIGHT, as_number, close, describe, fmt, make_model, params_of
+from ._training import LR, float_problem, run_training_steps, trace
+from .loops import _testing_problem
+from .result import CheckResult, call_learner_code, failed, passed
+
+WEIGHT, BIAS = -0.45, 1.3  # a line no notebook prints
+EPOCHS, EVAL_EVERY = 45, 15  # and a run length no notebook prints
+
+
+def line(weight: float = WEIGHT, bias: float = BIAS) -> tuple[torch.Tensor, ...]:
+    """``(X_train, y_train, X_test, y_test)`` of a straight line (by default one no notebook prints)."""
+    data = make_line_data(weight=weight, bias=bias)
+    return data.X_train, data.y_train, data.X_test, data.y_test
+
+
+# 4. the loss function and the optimizer ------------------------------------------------------------------------
+
+def loss_and_optimizer_part(make_loss_and_optimizer: Callable[..., Any]) -> CheckResult:
+    part = "loss and optimizer"
+    model = make_model(OTHER_WEIGHT, OTHER_BIAS)
+    got = call_learner_code(part, make_loss_and_optimizer, model)
+    if isinstance(got, CheckResult):
+        return got
+    if not (isinstance(got, (tuple, list)) and len(got) == 2):
+        return failed(part, f"return two things, (loss_fn, optimizer), got {describe(got)}")
+    loss_fn, optimizer = got
+    if isinstance(loss_fn, type):
+        return failed(part, f"loss_fn is the class {loss_fn.__name__}: create one, {loss_fn.__name__}()")
+    target = torch.tensor([[0.2], [0.5], [0.9]])
+    values = [call_learner_code(part, loss_fn, pred, target) if callable(loss_fn) else None
+              for pred in (target.clone(), target + 0.3)]
+    if any(isinstance(v, CheckResult) for v in values) or any(as_number(v) is None for v in values):
+        return failed(part, f"loss_fn(y_pred, y) must return one number, e.g. nn.L1Loss(), got {describe(loss_fn)}")
+    if as_number(values[0]) != 0 or not as_number(values[1]) > 0:
+        return failed(part, "loss_fn must be 0 for perfect predictions and more than 0 otherwise (e.g. nn.L1Loss())")
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        return failed(part, f"return a torch.optim optimizer, e.g. torch.optim.SGD(model.parameters(), lr=0.01), "
+                            f"got {describe(optimizer)}")
+    held = [p for group in optimizer.param_groups for p in group["params"]]
+    if len(held) != 2 or {id(p) for p in held} != {id(p) for p in model.parameters()}:
+        return failed(part, "the optimizer must hold the parameters of the model your function is given: "
+                            "torch.optim.SGD(model.parameters(), lr=...)")
+    history = fit(model, make_line_data(weight=WEIGHT, bias=BIAS), loss_fn, optimizer, epochs=300)
+    start = nn.L1Loss()(make_model(OTHER_WEIGHT, OTHER_BIAS)(line()[0]), line()[1]).item()
+    if history.diverged or not history.final_train_loss < 0.1 * start:
+        what = "diverged" if history.diverged else f"only reached a train loss of {history.final_train_loss:.4f}"
+        return failed(part, f"trained for 300 epochs on another line, your choice {what}: pick a loss and a learning "
+                            "rate that learn (L1 and SGD with lr=0.01 do)")
+    return passed(part, f"{type(loss_fn).__name__} and {type(optimizer).__name__} over the model's parameters; "
+                        "they learn another line in 300 epochs")
+
+
+# 5. and 6. the training and the testing step ---------------------------------------------------------------------
+
+def training_step_part(train_step: Callable[..., Any]) -> CheckResult:
+    part = "training step"
+    for start in ((OTHER_WEIGHT, OTHER_BIAS), (0.05, -0.8)):
+        result = run_training_steps(part, train_step, 3, start)
+        if isinstance(result, CheckResult):
+            return result
+    return passed(part, "the five steps, in training mode, once per call; the loss comes back as a float")
+
+
+def testing_step_part(test_step: Callable[..., Any]) -> CheckResult:
+    part = "testing step"
+    X, y = line()[2:]
+    model = make_model(OTHER_WEIGHT, OTHER_BIAS, spy=True)
+    model.train()  # the testing step must switch to eval mode itself
+    before = params_of(model)
+    got = call_learner_code(part, test_step, model, X, y, nn.L1Loss())
+    if isinstance(got, CheckResult):
+        return got
+    problem = _testing_problem(model.calls, X)
+    if problem:
+        return failed(part, problem)
+    if params_of(model) != before:
+        return failed(part, "the parameters changed: the testing step only measures, it never steps")
+    if not (isinstance(got, (tuple, list)) and len(got) == 2):
+        return failed(part, f"return two numbers, (test_loss, test_mae), got {describe(got)}")
+    for name, value in zip(("test loss", "MAE"), got, strict=True):
+        problem = float_problem(value, name)
+        if problem:
+            return failed(part, problem)
+    with torch.inference_mode():
+        expected_mae = (model(X) - y).abs().mean().item()
+    if not close((float(got[0]), float(got[1])), (expected_mae, expected_mae)):
+        return failed(part, f"for another model and other test data you returned {fmt(tuple(map(float, got)))}, "
+                            f"expected ({fmt(expected_mae)}, {fmt(expected_mae)}): loss_fn(test_pred, y).item() "
+                            "and (test_pred - y).abs().mean().item()")
+    return passed(part, "eval mode and inference mode; the test loss and the MAE as floats")
+
+
+testing_step_part.__test__ = False  # tell pytest this is not a test function
+
+
+# 7. the training loop ----------------------------------------------------------------------------------------
+
+def _reference_run(start: tuple[float, float]) -> tuple[list[int], list[float], list[float], tuple[float, float]]:
+    X_train, y_train, X_test, y_test = line()
+    model = make_model(*start)
+    optimizer, loss_fn = torch.optim.SGD(model.parameters(), lr=LR), nn.L1Loss()
+    epochs, train_losses, test_losses = [], [], []
+    for epoch in range(EPOCHS):
+        loss = loss_fn(model(X_train), y_train)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if epoch % EVAL_EVERY == 0:
+            with torch.inference_mode():
+                test_losses.append(loss_fn(model(X_test), y_test).item())
+            epochs.append(epoch)
+            train_losses.append(loss.item())
+    return epochs, train_losses, test_losses, params_of(model)
+
+
+def training_loop_part(train: Callable[..., Any]) -> CheckResult:
+    part = "training loop"
+    start = (OTHER_WEIGHT, OTHER_BIAS)
+    data = line()
+    model = make_model(*start, spy=True)
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
+    want_epochs, want_train, want_test, want_params = _reference_run(start)
+    with trace(model, optimizer) as events, contextlib.redirect_stdout(io.StringIO()):
+        got = call_learner_code(part, train, model, data, nn.L1Loss(), optimizer, EPOCHS, EVAL_EVERY)
+    if isinstance(got, CheckResult):
+        return got
+    if not (isinstance(got, (tuple, list)) and len(got) == 3 and all(isinstance(g, (list, tuple)) for g in got)):
+        return failed(part, f"return three lists, (epoch_count, train_losses, test_losses), got {describe(got)}")
+    epochs = [as_number(e) for e in got[0]]
+    if epochs != want_epochs:
+        return failed(part, f"with epochs={EPOCHS} and eval_every={EVAL_EVERY} test at epochs {want_epochs}, you tested "
+                            f"at {epochs[:6]}{' ...' if len(epochs) > 6 else ''}: use the epochs and eval_every "
+                            "your function is given, and test when epoch % eval_every == 0")
+    if events.count("step") != EPOCHS:
+        return failed(part, f"{EPOCHS} epochs should make {EPOCHS} optimizer steps, yours made {events.count('step')}: "
+                            "one training step per epoch")
+    if not close(params_of(model), want_params, tol=1e-6):
+        return failed(part, f"after {EPOCHS} epochs the parameters are {fmt(params_of(model))}, expected "
+                            f"{fmt(want_params)}: run the five training steps once per epoch")
+    problem = _testing_problem([c for c in model.calls if c.on(data[2])], data[2])
+    if problem:
+        return failed(part, problem)
+    for name, values, wanted in (("train", got[1], want_train), ("test", got[2], want_test)):
+        numbers = [as_number(v) for v in values]
+        if None in numbers or len(numbers) != len(wanted) or not close(tuple(numbers), tuple(wanted)):
+            return failed(part, f"the {name} losses you recorded are not those of epochs {want_epochs}: append "
+                                f"the {name} loss{' (after the step)' if name == 'test' else ''} as a float "
+                                "each time you test")
+    return passed(part, f"{EPOCHS} epochs, a test every {EVAL_EVERY}: the epochs, parameters and losses of the loop "
+                        "done right")
+
+
+# 8. save and load ----------------------------------------------------------------------------------------------
+
+def save_and_load_part(save_and_load: Callable[..., Any]) -> CheckResult:
+    part = "save and load"
+    model = make_model(OTHER_WEIGHT, OTHER_BIAS)
+    loads: list[dict[str, Any]] = []
+    original_load = torch.load
+
+    def recording_load(*args: Any, **kwargs: Any) -> Any:
+        loads.append(kwargs)
+        return original_load(*args, **kwargs)
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "capstone_model.pth"
+        torch.load = recording_load  # type: ignore[assignment]
+        try:
+            with torch.random.fork_rng(devices=[]):
+                loaded = call_learner_code(part, save_and_load, model, path, LinearRegressionModel)
+        finally:
+            torch.load = original_load  # type: ignore[assignment]
+        if isinstance(loaded, CheckResult):
+            return loaded
+        if not path.exists():
+            return failed(part, "nothing was saved at the path you are given: torch.save(model.state_dict(), path)")
+        try:
+            saved = torch.load(path, weights_only=True)
+        except Exception:  # the whole model object, pickled
+            return failed(part, "the file holds more than a state_dict (the whole model?): save model.state_dict()")
+    if not isinstance(saved, dict) or set(saved) != set(model.state_dict()):
+        return failed(part, f"save model.state_dict(), the parameters by name; the file holds {describe(saved)}")
+    if loaded is model:
+        return failed(part, "you returned the model you were given: create a new model_class() and load into it")
+    if not isinstance(loaded, nn.Module):
+        return failed(part, f"return the new, loaded model, got {describe(loaded)}")
+    state = loaded.state_dict()
+    if set(state) != set(model.state_dict()) or not all(torch.equal(state[k], v) for k, v in model.state_dict().items()):
+        return failed(part, "the loaded model does not reload equal: call new_model.load_state_dict("
+                            "torch.load(path, weights_only=True))")
+    if not loads:
+        return failed(part, "load the file back with torch.load(path, weights_only=True)")
+    if not all(kwargs.get("weights_only") is True for kwargs in loads):
+        return failed(part, "pass weights_only=True to torch.load: it refuses to unpickle anything but tensors "
+                            "and plain containers")
+    return passed(part, "state_dict saved, loaded with weights_only=True into a new model: it reloads equal")
