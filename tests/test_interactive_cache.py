@@ -47,6 +47,8 @@ CASES = [  # (path settings, epoch counts in the order asked: first, then shrink
     (dict(loss="l1", lr=1.0, noise=0.1, seed=3), (300, 777)),
     (dict(loss="mse", lr=10.0), (10, 20, 300)),  # diverges at epoch 15: before, at and past it
     (dict(loss="mse", lr=0.91), (100, 5000, 417, 418, 419)),  # the zig-zag that grows, then blows up
+    (dict(batch_size=8, optimizer="momentum", lr=0.05, noise=0.1), (40, 10, 90)),  # mini-batches: the shuffle
+    (dict(batch_size=1, optimizer="adam", lr=0.01, loss="mse"), (20, 35)),  # generator is continued, too
 ]
 
 
@@ -64,8 +66,8 @@ def test_growing_continues_the_stored_state_instead_of_starting_over(monkeypatch
     cache = RunCache()
     cache.run(Settings(optimizer="adam", epochs=300))
     steps = []
-    real = cache_module._train_step
-    monkeypatch.setattr(cache_module, "_train_step", lambda *args: steps.append(1) or real(*args))
+    real = cache_module._train_epoch
+    monkeypatch.setattr(cache_module, "_train_epoch", lambda *args: steps.append(1) or real(*args))
     cache.run(Settings(optimizer="adam", epochs=310))
     cache.run(Settings(optimizer="adam", epochs=120))
     assert len(steps) == 10  # 10 new epochs for the longer run, none for the shorter one
@@ -74,7 +76,8 @@ def test_growing_continues_the_stored_state_instead_of_starting_over(monkeypatch
 @pytest.mark.parametrize("name", [name for name in SETTING_NAMES if name != "epochs"])
 def test_every_setting_but_epochs_is_part_of_the_cache_key(name):
     base = Settings(optimizer="momentum", noise=0.1)  # momentum matters with this optimizer
-    other = {"lr": 0.02, "optimizer": "adam", "loss": "mse", "noise": 0.2, "seed": 43, "momentum": 0.5}[name]
+    other = {"lr": 0.02, "optimizer": "adam", "loss": "mse", "noise": 0.2, "seed": 43, "momentum": 0.5,
+             "batch_size": 8}[name]
     changed = dataclasses.replace(base, **{name: other})
     assert path_key(changed) != path_key(base)
     cache = RunCache()
@@ -159,7 +162,7 @@ def test_speculated_runs_and_frames_equal_fresh_runs_and_need_no_training(monkey
     for settings in nearby:
         assert RUNS.covers(settings), settings
         assert_same_run(RUNS.run(settings), settings)
-    monkeypatch.setattr(cache_module, "_train_step", lambda *args: pytest.fail("trained a speculated run"))
+    monkeypatch.setattr(cache_module, "_train_epoch", lambda *args: pytest.fail("trained a speculated run"))
     frames = pg.view.live.frames
     pg.controls["lr"].value = nearby[0].lr  # one slider step: shown from the cache, its frame too
     assert pg.last_run.settings == nearby[0] and pg.view.live.frames == frames + 1
@@ -203,3 +206,34 @@ def test_a_control_change_pre_empts_speculation_at_once():
     assert after[0] == "run", f"a speculative piece ran between the change and the run: {after[:5]}"
     assert "slice" in after[1:]  # and speculation resumed around the new run once it was shown
     assert pg.last_run.settings.lr == 0.5
+
+
+def test_the_batch_size_control_trains_on_mini_batches_as_fit_does():
+    from optloop_helpers import LinearRegressionModel, fit
+    from optloop_helpers.interactive.settings import make_data
+
+    pg = playground(batch_size=8, epochs=30, controls=("lr", "batch_size"))
+    assert pg.controls["batch_size"].value == 8 and pg.controls["batch_size"].description == "batch size"
+    history = pg.run()
+    torch.manual_seed(42)
+    model = LinearRegressionModel()
+    expected = fit(model, make_data(), torch.nn.L1Loss(), torch.optim.SGD(model.parameters(), lr=0.01), epochs=30,
+                   eval_every=Settings(epochs=30).eval_every, batch_size=8,
+                   generator=torch.Generator().manual_seed(42))
+    assert history.train_loss_by_epoch == expected.train_loss_by_epoch and history.test_loss == expected.test_loss
+    pg.controls["batch_size"].index = 0  # back to "full batch": the article's loop
+    assert pg.last_run.settings.batch_size is None and "batch_size=" not in pg.share()
+    with pytest.raises(ValueError, match="batch_size must be one of None, 1, 2, 4, 8, 16, got 3"):
+        playground(batch_size=3)
+    with pytest.raises(TypeError, match="batch_size must be one of .*got True"):
+        playground(batch_size=True)
+
+
+def test_small_batches_make_a_noisy_path_on_the_landscape():
+    def winding(batch_size):  # the path drawn on the landscape: its length over the distance it covers
+        history = RunCache().run(Settings(batch_size=batch_size, epochs=100, lr=0.05, loss="mse", noise=0.05)).history
+        points = list(zip(history.param("weights"), history.param("bias"), strict=True))
+        length = sum(math.dist(a, b) for a, b in zip(points, points[1:], strict=False))
+        return length / math.dist(points[0], points[-1])
+
+    assert winding(1) > 1.5 * winding(None) and winding(8) > winding(None)

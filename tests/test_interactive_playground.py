@@ -318,7 +318,7 @@ def test_fixed_settings_without_a_control_are_used():
     assert pg.run().train_loss == direct_fit(lr=0.1, epochs=100, optimizer="adam", loss="mse")[0].train_loss
     assert repr(pg) == (
         "Playground(lr=0.1, epochs=100, optimizer='adam', loss='mse', noise=0.0, seed=42, momentum=0.9, "
-        "log_scale=False)"
+        "batch_size=None, log_scale=False)"
     )
 
 

@@ -35,8 +35,11 @@ from optloop_helpers.models import SEEDED_START
 def test_every_control_takes_its_bounds_label_and_choices_from_its_spec(name):
     spec = SPECS[name]
     control = make_control(name, spec.default)
-    assert control.description == spec.label and control.value == spec.default
-    if spec.kind == "log":
+    assert control.description == spec.label and spec.setting_value(control.value) == spec.default
+    if spec.kind == "int_choice":  # None (the full batch) is 0 in the drop-down: None would select nothing
+        assert [spec.setting_value(value) for _, value in control.options] == list(spec.choices)
+        assert [label for label, _ in control.options] == list(spec.choices.values()) and control.index == 0
+    elif spec.kind == "log":
         assert (control.base**control.min, control.base**control.max) == pytest.approx((spec.low, spec.high))
         assert control.step == spec.step
     elif spec.type in (int, float):

@@ -74,7 +74,7 @@ def test_settings_is_a_plain_dict_that_repeats_the_run_exactly():
                     log_scale=True, controls=("lr", "momentum"))
     pg.controls["momentum"].value = 0.75
     assert pg.settings == {"lr": 0.03, "epochs": 80, "optimizer": "momentum", "loss": "mse", "noise": 0.2,
-                           "seed": 5, "momentum": 0.75, "log_scale": True}
+                           "seed": 5, "momentum": 0.75, "batch_size": None, "log_scale": True}
     assert set(pg.settings) == {name for name in SPECS if name != "preset"}
     assert isinstance(pg.settings, dict)
     assert type(pg.settings) is dict

@@ -32,7 +32,7 @@ from typing import Any
 
 import torch
 
-from ..loop import History, Progress, _test_step, _train_step
+from ..loop import History, Progress, _test_step, _train_epoch
 from .run import Run
 from .settings import Settings, begin_run, make_loss_fn, make_optimizer, start_model
 
@@ -57,6 +57,7 @@ class Path:
         self._like = [(p.dtype, p.shape) for p in self.model.parameters()]  # single-number parameters
         self.loss_fn = make_loss_fn(settings.loss)
         self.optimizer = make_optimizer(settings.optimizer, self.model.parameters(), settings.lr, settings.momentum)
+        self.batch_size, self.generator = settings.batch_size, settings.shuffle_generator()  # continued, too
         self.train_loss = array("d")  # train_loss[e]: epoch e's forward pass, before its step
         self.values = [array("d") for _ in self.names]  # values[i][e]: parameter i after epoch e's step
         self.stopped = False  # a non-finite training loss: training cannot go on from there
@@ -81,7 +82,8 @@ class Path:
         """Train up to ``epochs`` epochs (or until ``time.perf_counter()`` passes ``deadline``); True when done."""
         data, model, params = self.run.data, self.model, list(self.model.parameters())
         while not self.covers(epochs):
-            loss = _train_step(model, data.X_train, data.y_train, self.loss_fn, self.optimizer)
+            loss = _train_epoch(model, data.X_train, data.y_train, self.loss_fn, self.optimizer, self.batch_size,
+                                self.generator)
             self.train_loss.append(loss)
             for values, param in zip(self.values, params, strict=True):
                 values.append(param.item())

@@ -9,7 +9,7 @@ Stable names for browser tests (CSS classes set with ``add_class``, same in ipyw
 - ``optloop-playground`` / ``optloop-step-explorer``: the box holding a tool's controls;
 - ``optloop-control-<name>``: each control, e.g. ``optloop-control-lr``, ``optloop-control-epochs``,
   ``optloop-control-optimizer``, ``optloop-control-momentum``, ``optloop-control-loss``,
-  ``optloop-control-noise``, ``optloop-control-seed``, ``optloop-control-preset``,
+  ``optloop-control-batch_size``, ``optloop-control-noise``, ``optloop-control-seed``, ``optloop-control-preset``,
   ``optloop-control-log_scale``; each also has its spec's ``label`` as its description (e.g. "learning
   rate"); a control whose setting does not matter with the others' values is ``disabled`` (greyed out);
 - ``optloop-status``: the line under the controls: "training N epochs..." while a run is going, and errors
@@ -57,9 +57,9 @@ def make_control(name: str, value: Any) -> Any:
         control = widgets.IntSlider(value=value, min=spec.low, max=spec.high, step=spec.step, **common)
     elif spec.kind == "int_text":
         control = widgets.BoundedIntText(value=value, min=spec.low, max=spec.high, **common)
-    elif spec.kind == "choice":
-        control = widgets.Dropdown(options=[(label, key) for key, label in spec.choices.items()], value=value,
-                                   **common)
+    elif spec.kind in ("choice", "int_choice"):
+        control = widgets.Dropdown(options=[(label, spec.widget_value(key)) for key, label in spec.choices.items()],
+                                   value=spec.widget_value(value), **common)
     else:
         control = widgets.Checkbox(value=value, **common)
     control.add_class(f"optloop-control-{name}")

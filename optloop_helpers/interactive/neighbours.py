@@ -56,7 +56,7 @@ def neighbours(settings: Settings, controls: Iterable[str]) -> list[Settings]:
         spec = SPECS[name]
         if name in ("lr", "epochs") or name not in values or not spec.matters(values):
             continue
-        if spec.kind == "choice":
+        if spec.kind in ("choice", "int_choice"):
             wanted += [{name: choice} for choice in spec.choices if choice != values[name]]
         elif spec.kind != "bool":
             wanted += [{name: slider_value(spec, values[name], sign)} for sign in (1, -1)]

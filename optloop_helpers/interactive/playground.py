@@ -109,7 +109,8 @@ class Playground(Tool):
     # -- values -------------------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
         """Every setting: the controls' current values, and the fixed ones for settings without a control."""
-        return {**self._values, **{name: control.value for name, control in self.controls.items()}}
+        return {**self._values, **{name: SPECS[name].setting_value(control.value)
+                                   for name, control in self.controls.items()}}
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -153,7 +154,7 @@ class Playground(Tool):
             for key, value in values.items():
                 self._values[key] = value
                 if key in self.controls:
-                    self.controls[key].value = value
+                    self.controls[key].value = SPECS[key].widget_value(value)
             if "preset" in self.controls:
                 self.controls["preset"].value = preset_for(self.values())
             self._grey_out()

@@ -53,6 +53,9 @@ LR = Spec("lr", "learning rate", "log", 0.01, low=1e-4, high=10.0, step=0.05, re
 EPOCHS = Spec("epochs", "epochs", "int", 300, low=10, high=5000, step=10, width="380px")
 OPTIMIZER = Spec("optimizer", "optimizer", "choice", "sgd", choices=_labels(OPTIMIZERS))
 LOSS = Spec("loss", "loss", "choice", "l1", choices=_labels(LOSSES))
+# mini-batches (notebook 13): None trains on all 40 training points at once, the article's loop
+BATCH = Spec("batch_size", "batch size", "int_choice", None,
+             choices={None: "full batch", 1: "1", 2: "2", 4: "4", 8: "8", 16: "16"})
 NOISE = Spec("noise", "data noise", "float", 0.0, low=0.0, high=0.5, step=0.01, readout=".2f")
 SEED = Spec("seed", "seed", "int_text", 42, low=0, high=9999, width="160px")
 LOG_SCALE = Spec("log_scale", "log scale", "bool", False)
@@ -103,7 +106,7 @@ CUSTOM = "custom"  # what the preset control shows when the values are no preset
 PRESET = Spec("preset", "preset", "choice", "about right", choices={name: name for name in (CUSTOM, *PRESETS)})
 
 # every setting with a control, in the order the playground shows them
-SPECS = {spec.name: spec for spec in (PRESET, LR, EPOCHS, OPTIMIZER, BETA, LOSS, NOISE, SEED, LOG_SCALE)}
+SPECS = {spec.name: spec for spec in (PRESET, LR, EPOCHS, OPTIMIZER, BETA, LOSS, BATCH, NOISE, SEED, LOG_SCALE)}
 CONTROL_NAMES = tuple(SPECS)
 
 
@@ -132,6 +135,11 @@ class Settings:
     noise: float = NOISE.default
     seed: int = SEED.default
     momentum: float = BETA.default  # used by "momentum" only
+    batch_size: int | None = BATCH.default  # None: the full batch
+
+    def shuffle_generator(self) -> torch.Generator | None:
+        """What shuffles the mini-batches: a generator seeded with ``seed`` (None for the full batch)."""
+        return None if self.batch_size is None else torch.Generator().manual_seed(self.seed)
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
@@ -217,5 +225,6 @@ def run_experiment(settings: Settings, callback: Callable[[Progress], Any] | Non
     model = start_model(settings.seed)
     optimizer = make_optimizer(settings.optimizer, model.parameters(), settings.lr, settings.momentum)
     history = fit(model, run.data, make_loss_fn(settings.loss), optimizer, settings.epochs,
-                  eval_every=settings.eval_every, callback=callback)
+                  eval_every=settings.eval_every, callback=callback, batch_size=settings.batch_size,
+                  generator=settings.shuffle_generator())
     return dataclasses.replace(run, history=history)

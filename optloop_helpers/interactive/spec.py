@@ -19,8 +19,9 @@ class Option(NamedTuple):
     make: Callable[..., Any]
 
 
-# kind of control -> its values' type: log-scale slider, slider, integer slider, integer box, drop-down, checkbox
-KINDS = {"log": float, "float": float, "int": int, "int_text": int, "choice": str, "bool": bool}
+# kind of control -> its values' type: log-scale slider, slider, integer slider, integer box, drop-down (of
+# names, or of integers and None), checkbox
+KINDS = {"log": float, "float": float, "int": int, "int_text": int, "choice": str, "int_choice": int, "bool": bool}
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,22 @@ class Spec:
         """Whether this setting changes a run with these ``values`` (see ``needs``); if not, its control is greyed."""
         return self.needs is None or values[self.needs[0]] == self.needs[1]
 
+    def widget_value(self, value: Any) -> Any:
+        """``value`` as the control holds it: a drop-down of integers shows None (e.g. the full batch) as 0,
+        because an ipywidgets drop-down reads None as "nothing selected"."""
+        return 0 if self.kind == "int_choice" and value is None else value
+
+    def setting_value(self, widget_value: Any) -> Any:
+        """The setting a control's value stands for (the inverse of ``widget_value``)."""
+        return None if self.kind == "int_choice" and widget_value == 0 else widget_value
+
     def check(self, value: Any) -> Any:
         """Return ``value`` (a float for a float setting, as its readout shows it) when this setting allows it;
         raise a clear error if not."""
+        if self.kind == "int_choice":
+            if isinstance(value, bool):  # True == 1: not a batch size
+                raise TypeError(f"{self.name} must be one of {', '.join(map(repr, self.choices))}, got {value!r}")
+            return check_choice(self.name, value, tuple(self.choices))
         if self.type is float:
             value = check_between(self.name, value, self.low, self.high)
             return float(format(value, self.readout)) if self.readout else value

@@ -131,6 +131,21 @@ def test_moves_onto_speculated_neighbours_are_shown_at_once_and_exactly(pg: Tool
     assert state["cache_hits"] >= hits + 4, "the moves onto speculated neighbours trained or drew again"
 
 
+def test_the_batch_size_control_trains_on_mini_batches(pg: Tool) -> None:
+    """The batch-size drop-down (notebook 13): the run shown is the mini-batch run of the final values."""
+    before = pg.image_src()
+    pg.select("batch_size", "8")
+    pg.wait_for_new_image(before)
+    pg.wait_until_settled()
+    try:
+        state = assert_view_matches_controls(pg)
+        assert state["controls"]["batch_size"] == 8
+    finally:
+        pg.select("batch_size", "full batch")  # the other tests start from the full batch
+        pg.wait_until_settled()
+    assert pg.probe()["controls"]["batch_size"] == 0  # "full batch" (None) is 0 in the drop-down
+
+
 def test_quick_changes_of_two_controls_during_a_long_run(pg: Tool) -> None:
     """A dropdown change and a slider move in quick succession, while a 1000-epoch run is going, end in the
     view of the final values. (JupyterLab 4.6 sends widget messages over a kernel subshell by default, so

@@ -56,7 +56,7 @@ def assert_shows_one_step_with_the_slider_value(tool: Tool) -> float:
     lr = state["controls"]["lr"]
     assert state["error"] is None
     assert math.isclose(float(tool.readout("lr")), lr, rel_tol=1e-3)
-    weights, bias = one_step(lr)
+    weights, bias = one_step(float(f"{lr:.4g}"))  # the slider's value as its readout shows it (the spec keeps it so)
     assert state["history"]["epochs_run"] == 1
     assert state["history"]["weights"] == pytest.approx(weights)
     assert state["history"]["bias"] == pytest.approx(bias)
