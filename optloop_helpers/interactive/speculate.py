@@ -1,9 +1,9 @@
 """Work done while the learner looks: a plan run in small slices on the kernel's event loop, pre-empted at once.
 
 A plan is a generator: each ``next()`` does one small piece of work (a few milliseconds of training, or one
-frame) and yields. After ``start(plan)`` the :class:`Speculator` waits ``idle_delay`` seconds, then runs one
-piece per turn of the event loop (``call_soon``), so a widget message that arrives is handled after at most
-one piece; ``pause()``, which every control change calls first, drops the plan. No thread touches torch: the
+frame) and yields. After ``start(plan)`` the :class:`Speculator` waits ``idle_delay`` seconds (and until no
+notebook cell has run for that long: :class:`CellActivity`), then runs one piece per turn of the event loop
+(``call_soon``), so a widget message that arrives is handled after at most one piece; ``pause()``, which every control change calls first, drops the plan. No thread touches torch: the
 pieces run on the loop the speculator was made on (in a notebook: the kernel's main thread). Without a
 running loop nothing runs by itself; ``step()`` and ``drain()`` run pieces by hand (tests, scripts).
 
@@ -22,12 +22,55 @@ Example::
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from .coalesce import running_loop
+
+
+class CellActivity:
+    """Whether the kernel is running a notebook cell, from IPython's ``pre_run_cell``/``post_run_cell`` events.
+
+    Speculation waits while a cell runs and until the kernel has been idle for a moment, so it never slows
+    the learner's cells (an IPython cell has await points at which the event loop would otherwise run it).
+    Outside IPython there are no cells: always idle.
+    """
+
+    def __init__(self) -> None:
+        self.running = False
+        self.finished = -math.inf
+        self._shell: Any = None
+
+    def hook(self) -> None:
+        """Listen to IPython's cell events, once (from inside a cell: that cell is running now)."""
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return
+        shell = get_ipython()
+        if shell is None or shell is self._shell:
+            return
+        shell.events.register("pre_run_cell", self._started)
+        shell.events.register("post_run_cell", self._ended)
+        self._shell, self.running = shell, True
+
+    def _started(self, *info: Any) -> None:
+        self.running = True
+
+    def _ended(self, *info: Any) -> None:
+        self.running, self.finished = False, time.perf_counter()
+
+    def wait(self, quiet: float) -> float:
+        """Seconds until no cell has run for ``quiet`` seconds (0: now; ``quiet`` while one runs)."""
+        if self.running:
+            return quiet
+        return max(0.0, self.finished + quiet - time.perf_counter())
+
+
+CELLS = CellActivity()
 
 
 class Speculator:
@@ -42,6 +85,7 @@ class Speculator:
         self.slices = 0  # pieces run so far (a counting hook for tests)
         self.on_slice: Callable[[], Any] | None = None  # called before every piece (tests)
         self._home = running_loop()
+        CELLS.hook()
         self._lock = threading.Lock()
         self._plan: Iterator[Any] | None = None
         self._ticket = 0
@@ -101,6 +145,10 @@ class Speculator:
         with self._lock:
             if ticket != self._ticket:
                 return  # paused or replaced meanwhile
+        wait = CELLS.wait(self.idle_delay)
+        if wait > 0:  # a cell is running, or has just run: the kernel is not idle yet
+            running_loop().call_later(wait, self._tick, ticket)
+            return
         try:
             more = self.step()
         except Exception:  # speculation must never break the kernel: drop the plan
