@@ -15,6 +15,10 @@ import nbformat
 import pytest
 from scripts_loader import load_script
 
+# The repository's own files, the same in every environment: only the main one runs these
+# (`make colab-test` and `make min-test` leave them out).
+pytestmark = pytest.mark.repo
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 STUDENT = NOTEBOOKS / "student"
@@ -172,6 +176,7 @@ def test_the_check_mode_reports_a_stale_student_version(tmp_path: Path) -> None:
     assert subprocess.run([*script, "--check"], capture_output=True, text=True).returncode == 0
 
 
+@pytest.mark.slow  # executes every student version (in the main environment only: the file is marked repo)
 @pytest.mark.parametrize("name", TEACHING)
 def test_a_student_version_runs_with_not_implemented_error_only_in_its_exercises(name: str) -> None:
     from nbclient import NotebookClient
