@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
 
 try:
     import tomllib
@@ -203,6 +204,14 @@ def test_environment_yml_follows_conda_and_repo2docker_conventions() -> None:
     assert "--extra-index-url https://download.pytorch.org/whl/cpu" in pip
     assert f"torch=={MAIN['torch']}" in pip
     assert "CPU-only torch" in path.read_text()
+    for entry in pip:  # each pip line is an option, the repository itself, or a valid requirement
+        if entry.startswith("--"):
+            option, url = entry.split()
+            assert option == "--extra-index-url" and url.startswith("https://"), entry
+        elif entry != "-e .":
+            Requirement(entry)  # raises InvalidRequirement on a typo
+    for spec in conda:  # conda's MatchSpec: a name, then an optional version constraint
+        assert re.fullmatch(r"[a-z0-9_.-]+((=|==|>=|<=|>|<)[0-9][0-9a-z.*]*)?", spec), spec
 
 
 @repo

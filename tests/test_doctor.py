@@ -36,7 +36,20 @@ def test_the_report_says_the_torch_build_the_device_and_whether_numbers_match() 
     lines = _lines()
     assert re.search(r"(CPU|CUDA [\d.]+|ROCm [\d.]+) build", lines["torch"].detail)
     assert lines["device"].detail == "get_device() -> cpu"
-    assert "the same as the committed outputs" in lines["numbers"].detail
+    assert lines["numbers"].detail.startswith("the same as the committed outputs")
+
+
+def test_another_torch_warns_that_dropout_cells_differ(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    monkeypatch.setattr(torch, "__version__", "2.6.0+cpu")
+    line = _lines()["numbers"]
+    assert line.ok is None and "except where dropout runs" in line.detail and "torch 2.13.0" in line.detail
+
+
+def test_the_outputs_torch_is_the_main_environment_s() -> None:
+    pins = (ROOT / "requirements" / "constraints.txt").read_text()
+    assert f"\ntorch=={doctor.OUTPUTS_TORCH}\n" in pins
 
 
 def test_the_doctor_s_minimum_versions_are_pyproject_s() -> None:
@@ -64,8 +77,8 @@ def test_a_too_old_package_fails_with_an_upgrade(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(matplotlib, "__version__", "3.5.1")
     line = _lines()["matplotlib"]
-    assert (line.ok, line.detail) == (False, "3.5.1, older than 3.7")
-    assert line.fix == "pip install --upgrade 'matplotlib>=3.7'"
+    assert (line.ok, line.detail) == (False, "3.5.1, older than 3.8.1")
+    assert line.fix == "pip install --upgrade 'matplotlib>=3.8.1'"
 
 
 def test_a_missing_kernel_and_an_old_python_fail(monkeypatch: pytest.MonkeyPatch) -> None:
