@@ -50,7 +50,7 @@ other-tests:
 	$(MAKE) --no-print-directory min-test
 
 # The inner loop: lint and the package's unit tests and docstring examples. Nothing marked slow (notebook
-# executions, `make lab`) and no browser; `make test` runs all of it.
+# executions, `make lab`, commands run in a subprocess) and no browser; `make test` runs all of it.
 check: lint
 	$(PY) -m pytest -q -p no:cacheprovider -m "not browser and not slow" --doctest-modules optloop_helpers tests
 

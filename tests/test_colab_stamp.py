@@ -150,6 +150,7 @@ def test_a_bad_hub_address_is_refused_with_a_message(hub) -> None:
         SETTINGS.hub_url(hub)
 
 
+@pytest.mark.slow  # a subprocess
 def test_make_hub_link_prints_the_links_for_the_teaching_and_the_student_versions() -> None:
     done = subprocess.run(["make", "--no-print-directory", "-s", "hub-link", "HUB=https://hub.example.edu"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -159,6 +160,7 @@ def test_make_hub_link_prints_the_links_for_the_teaching_and_the_student_version
     assert lines[-1] == f"student versions:  {SETTINGS.hub_url('https://hub.example.edu', 'notebooks/student')}"
 
 
+@pytest.mark.slow  # a subprocess
 def test_make_hub_link_without_a_hub_says_how_to_call_it() -> None:
     done = subprocess.run(["make", "--no-print-directory", "-s", "hub-link"], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
@@ -216,6 +218,7 @@ def test_a_stamped_notebook_that_was_not_re_run_is_reported() -> None:
     ]
 
 
+@pytest.mark.slow  # a subprocess
 def test_the_check_mode_fails_until_the_repository_is_stamped(tmp_path: Path) -> None:
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "pyproject.toml").write_text('[tool.optloop]\nrepository = "o/r"\nref = "v1.0"\n')

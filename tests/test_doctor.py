@@ -124,6 +124,7 @@ def test_a_gpu_says_the_numbers_may_differ_in_the_last_digits(monkeypatch: pytes
     assert "TF32" in lines["numbers"].detail
 
 
+@pytest.mark.slow  # a subprocess
 def test_without_torch_the_command_still_runs_and_says_how_to_install_it() -> None:
     """`import optloop_helpers` needs torch, but the doctor must still run (and exit 1) where torch is missing."""
     code = "import runpy, sys; sys.modules['torch'] = None; runpy.run_module('optloop_helpers.doctor', run_name='__main__')"
@@ -135,6 +136,7 @@ def test_without_torch_the_command_still_runs_and_says_how_to_install_it() -> No
     assert done.stdout.splitlines()[-1].startswith("❌ Not ready: 1 problem above (torch)")
 
 
+@pytest.mark.slow  # a subprocess
 def test_without_torch_the_package_says_to_run_the_doctor() -> None:
     code = "import sys; sys.modules['torch'] = None; import optloop_helpers; optloop_helpers.fit"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -144,6 +146,7 @@ def test_without_torch_the_package_says_to_run_the_doctor() -> None:
     )
 
 
+@pytest.mark.slow  # a subprocess
 def test_the_command_line_entry_point_exits_0_here() -> None:
     done = subprocess.run([sys.executable, "-m", "optloop_helpers.doctor"], capture_output=True, text=True,
                           timeout=120)

@@ -162,6 +162,7 @@ def test_the_committed_student_versions_are_up_to_date() -> None:
     )
 
 
+@pytest.mark.slow  # a subprocess
 def test_the_check_mode_reports_a_stale_student_version(tmp_path: Path) -> None:
     (tmp_path / "student").mkdir()
     nbformat.write(_notebook(_solution("def f():\n    return 1\n")), tmp_path / "00_a.ipynb")
