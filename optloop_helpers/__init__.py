@@ -14,41 +14,55 @@ Example::
 
 from __future__ import annotations
 
-from . import checks
-from ._lazy import lazy_exports
-from .data import make_classification_data, make_curve_data, make_line_data
-from .device import get_device
-from .loop import History, fit, test_step, train_step
-from .models import LinearRegressionModel, LogisticRegressionModel, MLPModel
-
 __version__ = "0.1.0"
 
-# name -> module; these are imported on first use so that importing the package stays light.
-_LAZY = {
-    **dict.fromkeys(["plot_predictions", "plot_loss_curves"], "plotting"),
-    **dict.fromkeys(
-        ["mae", "mse", "rmse", "r2_score", "accuracy", "precision", "recall", "f1_score", "confusion_counts"],
-        "metrics",
-    ),
-    **dict.fromkeys(["loss_landscape", "draw_landscape", "plot_loss_landscape"], "landscape"),
-    **dict.fromkeys(["playground", "step_explorer", "LiveLossPlot", "MOMENTUM", "stable_lr_limit"], "interactive"),
-}
+try:
+    from . import checks
+    from ._lazy import lazy_exports
+    from .data import make_classification_data, make_curve_data, make_line_data
+    from .device import get_device
+    from .loop import History, fit, test_step, train_step
+    from .models import LinearRegressionModel, LogisticRegressionModel, MLPModel
+except ModuleNotFoundError as _missing:
+    if _missing.name not in {"torch", "numpy"}:
+        raise
+    _MISSING = _missing.name
+    # Without torch nothing here can work, but `python -m optloop_helpers.doctor` must still run and say so.
+    __all__: list[str] = []
 
-__all__ = [
-    "History",
-    "LinearRegressionModel",
-    "LogisticRegressionModel",
-    "MLPModel",
-    "fit",
-    "get_device",
-    "make_classification_data",
-    "make_curve_data",
-    "make_line_data",
-    "test_step",
-    "train_step",
-    *_LAZY,
-    *checks.CHECKS,
-]
-_LAZY.update(dict.fromkeys(checks.__all__, "checks"))  # the check_* functions, and CheckResult for tests
+    def __getattr__(name: str) -> object:
+        raise ModuleNotFoundError(
+            f"optloop_helpers needs {_MISSING}, which is not installed here: "
+            "run `python -m optloop_helpers.doctor` to see what is missing and how to install it",
+            name=_MISSING,
+        )
+else:
+    # name -> module; these are imported on first use so that importing the package stays light.
+    _LAZY = {
+        **dict.fromkeys(["plot_predictions", "plot_loss_curves"], "plotting"),
+        **dict.fromkeys(
+            ["mae", "mse", "rmse", "r2_score", "accuracy", "precision", "recall", "f1_score", "confusion_counts"],
+            "metrics",
+        ),
+        **dict.fromkeys(["loss_landscape", "draw_landscape", "plot_loss_landscape"], "landscape"),
+        **dict.fromkeys(["playground", "step_explorer", "LiveLossPlot", "MOMENTUM", "stable_lr_limit"], "interactive"),
+    }
 
-__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)
+    __all__ = [
+        "History",
+        "LinearRegressionModel",
+        "LogisticRegressionModel",
+        "MLPModel",
+        "fit",
+        "get_device",
+        "make_classification_data",
+        "make_curve_data",
+        "make_line_data",
+        "test_step",
+        "train_step",
+        *_LAZY,
+        *checks.CHECKS,
+    ]
+    _LAZY.update(dict.fromkeys(checks.__all__, "checks"))  # the check_* functions, and CheckResult for tests
+
+    __getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)

@@ -1,4 +1,4 @@
-"""What the notebook scripts share: reading a cell's tags, and the "Open in Colab" badge.
+"""What the notebook scripts share: reading a cell's tags, and the "Open in Colab" and "Open in Kaggle" badges.
 
 ``stamp_notebooks.py`` writes each notebook's badge cell (tagged ``colab-badge``); ``make_student_versions.py``
 points that badge at the student version. Both import this module from their own folder (``scripts/``).
@@ -16,6 +16,7 @@ from typing import Any
 
 BADGE_TAG = "colab-badge"
 COLAB_BADGE_SVG = "https://colab.research.google.com/assets/colab-badge.svg"
+KAGGLE_BADGE_SVG = "https://kaggle.com/static/images/open-in-kaggle.svg"
 
 
 def tags(cell: Any) -> list[str]:
@@ -26,6 +27,11 @@ def tags(cell: Any) -> list[str]:
 def colab_badge(url: str) -> str:
     """The "Open in Colab" badge, as markdown, opening ``url``."""
     return f"[![Open In Colab]({COLAB_BADGE_SVG})]({url})"
+
+
+def kaggle_badge(url: str) -> str:
+    """The "Open in Kaggle" badge, as markdown, opening ``url``."""
+    return f"[![Open In Kaggle]({KAGGLE_BADGE_SVG})]({url})"
 
 
 def student_badge(source: str, name: str) -> str:

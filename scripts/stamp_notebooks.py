@@ -1,12 +1,13 @@
-"""Stamp every notebook with its "Open in Colab" badge and Colab set-up cell, and README.md with the notebook table.
+"""Stamp every notebook with its Colab and Kaggle badges and set-up cell, and README.md with the notebook table.
 
 The repository (owner/name) and the git ref (a release tag, or a branch while developing) live in one place,
 ``[tool.optloop]`` in ``pyproject.toml``. This script writes them into:
 
-- a badge cell (markdown, tag ``colab-badge``), the first cell of every ``notebooks/*.ipynb``;
+- a badge cell (markdown, tag ``colab-badge``), the first cell of every ``notebooks/*.ipynb``: "Open in Colab"
+  and "Open in Kaggle" (Kaggle opens the notebook's raw GitHub file);
 - a set-up cell (code, tag ``colab-setup``) just before the notebook's first code cell. Only inside Google Colab
-  it pip-installs the helper package from the repository at that ref (Colab keeps its own torch and ipywidgets);
-  anywhere else it does nothing and prints nothing, so nbval still matches the committed outputs;
+  or Kaggle it pip-installs the helper package from the repository at that ref (both keep their own torch and
+  ipywidgets); anywhere else it does nothing and prints nothing, so nbval still matches the committed outputs;
 - the table of notebooks in README.md, between ``<!-- notebooks:start -->`` and ``<!-- notebooks:end -->``;
 - the link to the course website in README.md (GitHub Pages, ``https://<owner>.github.io/<name>/``), between
   ``<!-- site:start -->`` and ``<!-- site:end -->`` (``scripts/build_site.py`` builds that site).
@@ -31,9 +32,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import nbformat
-from notebook_cells import BADGE_TAG, colab_badge, tags
+from notebook_cells import BADGE_TAG, colab_badge, kaggle_badge, tags
 
 try:
     import tomllib
@@ -53,6 +55,7 @@ PACKAGE = "optloop-helpers"
 
 _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _REF = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
+_HUB = re.compile(r"https?://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9_.~-]+)*/?")
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,11 @@ class Settings:
         """The Colab address of a file of the repository, e.g. ``notebooks/08_....ipynb``."""
         return f"https://colab.research.google.com/github/{self.repository}/blob/{self.ref}/{relative_path}"
 
+    def kaggle_url(self, relative_path: str) -> str:
+        """The Kaggle address that imports a file of the repository (Kaggle reads its raw GitHub URL)."""
+        raw = f"https://raw.githubusercontent.com/{self.repository}/{self.ref}/{relative_path}"
+        return f"https://kaggle.com/kernels/welcome?src={raw}"
+
     @property
     def binder_url(self) -> str:
         return f"https://mybinder.org/v2/gh/{self.repository}/{self.ref}?urlpath=lab/tree/notebooks"
@@ -105,6 +113,29 @@ class Settings:
             return f"https://{owner.lower()}.github.io/"
         return f"https://{owner.lower()}.github.io/{name}/"
 
+    def hub_url(self, hub: str, folder: str = "notebooks") -> str:
+        """An nbgitpuller link: a JupyterHub at ``hub`` clones (or updates) the repository and opens ``folder``.
+
+        Example::
+
+            >>> Settings("me/course", "v1.0").hub_url("https://hub.example.edu/")
+            'https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Fme%2Fcourse&branch=v1.0&urlpath=lab%2Ftree%2Fcourse%2Fnotebooks'
+        """
+        if not isinstance(hub, str) or not _HUB.fullmatch(hub):
+            raise ValueError(
+                f"hub must be the JupyterHub's address, http(s)://host[/prefix] without a query, such as "
+                f"'https://hub.example.edu', got {hub!r}"
+            )
+        if not isinstance(folder, str) or not _REF.fullmatch(folder):
+            raise ValueError(f"folder must be a path inside the repository such as 'notebooks', got {folder!r}")
+        name = self.repository.split("/")[1]  # nbgitpuller clones into a folder named after the repository
+        query = urlencode(
+            {"repo": f"https://github.com/{self.repository}", "branch": self.ref, "urlpath": f"lab/tree/{name}/{folder}"},
+            quote_via=quote,
+            safe="",
+        )
+        return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
+
 
 def read_settings(pyproject: Path = ROOT / "pyproject.toml") -> Settings:
     """Read ``[tool.optloop]`` (``repository`` and ``ref``) from ``pyproject``."""
@@ -120,18 +151,19 @@ def read_settings(pyproject: Path = ROOT / "pyproject.toml") -> Settings:
 
 
 def badge_markdown(settings: Settings, relative_path: str) -> str:
-    """The "Open in Colab" badge, as markdown, for the notebook at ``relative_path``.
+    """The "Open in Colab" and "Open in Kaggle" badges, as markdown, for the notebook at ``relative_path``.
 
     Example::
 
-        >>> badge_markdown(Settings("me/course", "main"), "notebooks/00_a.ipynb")  # doctest: +NORMALIZE_WHITESPACE
-        '[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/me/course/blob/main/notebooks/00_a.ipynb)'
+        >>> print(*badge_markdown(Settings("me/course", "main"), "notebooks/00_a.ipynb").split(") "), sep=")\\n")
+        [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/me/course/blob/main/notebooks/00_a.ipynb)
+        [![Open In Kaggle](https://kaggle.com/static/images/open-in-kaggle.svg)](https://kaggle.com/kernels/welcome?src=https://raw.githubusercontent.com/me/course/main/notebooks/00_a.ipynb)
     """
-    return colab_badge(settings.colab_url(relative_path))
+    return f"{colab_badge(settings.colab_url(relative_path))} {kaggle_badge(settings.kaggle_url(relative_path))}"
 
 
 def setup_source(settings: Settings) -> str:
-    """The source of the Colab set-up cell: installs the helper package only inside Google Colab.
+    """The source of the set-up cell: installs the helper package only inside Google Colab or Kaggle.
 
     Example::
 
@@ -140,11 +172,12 @@ def setup_source(settings: Settings) -> str:
     """
     return "\n".join(
         [
-            "# Set-up for Google Colab: install the course's helper package from GitHub (Colab already has torch).",
-            "# Anywhere else this cell does nothing: `make lab`, conda and Binder have installed it already.",
+            "# Set-up for Google Colab and Kaggle: install the course's helper package from GitHub (both have torch).",
+            "# Anywhere else this cell does nothing: `make lab`, conda, Binder and JupyterHub have installed it already.",
+            "import os",
             "import sys",
             "",
-            'if "google.colab" in sys.modules:',
+            'if "google.colab" in sys.modules or "KAGGLE_KERNEL_RUN_TYPE" in os.environ:',
             f'    %pip install --quiet "{PACKAGE} @ {settings.install_url}"',
         ]
     )
@@ -235,7 +268,7 @@ def readme_table(settings: Settings, paths: list[Path]) -> str:
         f"[![Binder]({BINDER_BADGE_SVG})]({settings.binder_url}) "
         "(JupyterLab in the browser, built from `environment.yml`)",
         "",
-        "| Notebook | What it teaches | Colab | Student version (exercises to fill in) |",
+        "| Notebook | What it teaches | Colab, Kaggle | Student version (exercises to fill in) |",
         "| --- | --- | --- | --- |",
     ]
     for path in paths:

@@ -14,6 +14,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+# The repository's own files, the same in every environment: only the main one runs these
+# (`make colab-test` and `make min-test` leave them out).
+pytestmark = pytest.mark.repo
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 TAG = "claims"

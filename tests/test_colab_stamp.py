@@ -12,10 +12,15 @@ import subprocess
 import sys
 from contextlib import redirect_stdout
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import nbformat
 import pytest
 from scripts_loader import load_script
+
+# The repository's own files, the same in every environment: only the main one runs these
+# (`make colab-test` and `make min-test` leave them out).
+pytestmark = pytest.mark.repo
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -28,8 +33,9 @@ tomllib = stamping.tomllib  # the standard library's, or tomli on Python 3.10
 SETTINGS = stamping.read_settings(ROOT / "pyproject.toml")
 
 
-def _run_setup_cell(source: str, modules: dict) -> list[tuple[str, str]]:
-    """Run the set-up cell's code as IPython would, with ``modules`` as sys.modules; return the magics it ran."""
+def _run_setup_cell(source: str, modules: dict, environ: dict | None = None) -> list[tuple[str, str]]:
+    """Run the set-up cell's code as IPython would, with ``modules`` as sys.modules and ``environ`` as os.environ;
+    return the magics it ran."""
     from IPython.core.inputtransformer2 import TransformerManager
 
     calls: list[tuple[str, str]] = []
@@ -40,9 +46,10 @@ def _run_setup_cell(source: str, modules: dict) -> list[tuple[str, str]]:
 
     code = TransformerManager().transform_cell(source)
     fake_sys = type("FakeSys", (), {"modules": modules})
+    fake_os = type("FakeOs", (), {"environ": environ or {}})
     namespace = {"get_ipython": FakeIPython, "__builtins__": __builtins__}
-    code = code.replace("import sys\n", "sys = fake_sys\n", 1)
-    namespace["fake_sys"] = fake_sys
+    code = code.replace("import sys\n", "sys = fake_sys\n", 1).replace("import os\n", "os = fake_os\n", 1)
+    namespace["fake_sys"], namespace["fake_os"] = fake_sys, fake_os
     printed = io.StringIO()
     with redirect_stdout(printed):
         exec(compile(code, "<set-up cell>", "exec"), namespace)
@@ -88,7 +95,12 @@ def test_a_missing_setting_is_refused_with_a_message(tmp_path: Path) -> None:
 
 
 def test_outside_colab_the_set_up_cell_does_nothing_and_prints_nothing() -> None:
-    assert _run_setup_cell(stamping.setup_source(SETTINGS), {"sys": sys}) == []
+    assert _run_setup_cell(stamping.setup_source(SETTINGS), {"sys": sys}, {"HOME": "/root"}) == []
+
+
+def test_on_kaggle_the_set_up_cell_pip_installs_the_package_too() -> None:
+    calls = _run_setup_cell(stamping.setup_source(SETTINGS), {"sys": sys}, {"KAGGLE_KERNEL_RUN_TYPE": "Interactive"})
+    assert calls == [("pip", f'install --quiet "optloop-helpers @ {SETTINGS.install_url}"')]
 
 
 def test_in_colab_the_set_up_cell_pip_installs_the_package_at_the_pinned_ref() -> None:
@@ -112,6 +124,50 @@ def test_the_package_never_pins_torch_so_colab_keeps_its_own() -> None:
     assert re.fullmatch(r"ipywidgets>=7(\.\d+)*", widgets), "Colab's ipywidgets 7 must satisfy the package"
 
 
+# --- Kaggle and JupyterHub links ----------------------------------------------------------------------------
+
+
+def test_the_kaggle_badge_opens_the_raw_github_file_at_the_ref() -> None:
+    badge = stamping.badge_markdown(SETTINGS, "notebooks/03_z.ipynb")
+    raw = f"https://raw.githubusercontent.com/{SETTINGS.repository}/{SETTINGS.ref}/notebooks/03_z.ipynb"
+    assert f"[![Open In Kaggle](https://kaggle.com/static/images/open-in-kaggle.svg)](https://kaggle.com/kernels/welcome?src={raw})" in badge
+    assert badge.startswith("[![Open In Colab](")
+
+
+def test_the_hub_link_is_an_nbgitpuller_link_for_the_setting() -> None:
+    url = stamping.Settings("someone/fork", "v2.0").hub_url("https://hub.example.edu/jupyter/", "notebooks/student")
+    base, query = url.split("?")
+    assert base == "https://hub.example.edu/jupyter/hub/user-redirect/git-pull"
+    assert parse_qs(query, strict_parsing=True) == {
+        "repo": ["https://github.com/someone/fork"], "branch": ["v2.0"], "urlpath": ["lab/tree/fork/notebooks/student"],
+    }
+    assert "repo=https%3A%2F%2Fgithub.com%2Fsomeone%2Ffork&" in query, "every value is URL-encoded"
+
+
+@pytest.mark.parametrize("hub", ["hub.example.edu", "ftp://hub", "https://hub?x=1", "https://hub/ x", "", None])
+def test_a_bad_hub_address_is_refused_with_a_message(hub) -> None:
+    with pytest.raises(ValueError, match=r"hub must be the JupyterHub's address, http\(s\)://host\[/prefix\]"):
+        SETTINGS.hub_url(hub)
+
+
+@pytest.mark.slow  # a subprocess
+def test_make_hub_link_prints_the_links_for_the_teaching_and_the_student_versions() -> None:
+    done = subprocess.run(["make", "--no-print-directory", "-s", "hub-link", "HUB=https://hub.example.edu"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert lines[-2] == f"teaching versions: {SETTINGS.hub_url('https://hub.example.edu')}"
+    assert lines[-1] == f"student versions:  {SETTINGS.hub_url('https://hub.example.edu', 'notebooks/student')}"
+
+
+@pytest.mark.slow  # a subprocess
+def test_make_hub_link_without_a_hub_says_how_to_call_it() -> None:
+    done = subprocess.run(["make", "--no-print-directory", "-s", "hub-link"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode != 0
+    assert "make hub-link HUB=https://hub.example.edu" in done.stdout + done.stderr
+
+
 # --- stamping ------------------------------------------------------------------------------------------------
 
 
@@ -127,7 +183,8 @@ def test_stamping_adds_the_badge_first_and_the_set_up_cell_before_the_first_code
     assert stamping.stamp(nb, SETTINGS, "notebooks/03_z.ipynb") is True
     badge, title, heading, setup, code = nb.cells
     assert badge.source == stamping.badge_markdown(SETTINGS, "notebooks/03_z.ipynb")
-    assert badge.source.endswith(f"/github/{SETTINGS.repository}/blob/{SETTINGS.ref}/notebooks/03_z.ipynb)")
+    assert f"/github/{SETTINGS.repository}/blob/{SETTINGS.ref}/notebooks/03_z.ipynb) " in badge.source
+    assert badge.source.endswith(f"/{SETTINGS.repository}/{SETTINGS.ref}/notebooks/03_z.ipynb)")  # Kaggle's
     assert setup.cell_type == "code" and setup.metadata["tags"] == ["colab-setup"]
     assert code.outputs[0].text == "1\n", "stamping must not change outputs"
     nbformat.validate(nb)
@@ -161,6 +218,7 @@ def test_a_stamped_notebook_that_was_not_re_run_is_reported() -> None:
     ]
 
 
+@pytest.mark.slow  # a subprocess
 def test_the_check_mode_fails_until_the_repository_is_stamped(tmp_path: Path) -> None:
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "pyproject.toml").write_text('[tool.optloop]\nrepository = "o/r"\nref = "v1.0"\n')

@@ -15,6 +15,10 @@ import pytest
 
 import optloop_helpers
 
+# The repository's own files, the same in every environment: only the main one runs these
+# (`make colab-test` and `make min-test` leave them out).
+pytestmark = pytest.mark.repo
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 CURRICULUM = sorted(p for p in NOTEBOOKS.glob("*.ipynb") if p.name[:2].isdigit() and int(p.name[:2]) <= 8)
 

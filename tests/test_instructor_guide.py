@@ -8,6 +8,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+# The repository's own files, the same in every environment: only the main one runs these
+# (`make colab-test` and `make min-test` leave them out).
+pytestmark = pytest.mark.repo
+
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "instructor-guide.md"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+# It starts the main environment's `make lab`: main environment only, and not in `make check`.
+pytestmark = [pytest.mark.repo, pytest.mark.slow]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

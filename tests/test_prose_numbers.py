@@ -18,6 +18,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+# The repository's own files, the same in every environment: only the main one runs these
+# (`make colab-test` and `make min-test` leave them out).
+pytestmark = pytest.mark.repo
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 CURRICULUM = [f"{n:02d}_" for n in range(9)]  # notebooks 00-08
 

@@ -14,6 +14,8 @@ import nbformat
 import pytest
 from scripts_loader import load_script
 
+pytestmark = pytest.mark.repo
+
 ROOT = Path(__file__).resolve().parent.parent
 stamping = load_script("stamp_notebooks")  # first: build_site imports it from scripts/
 site = load_script("build_site")

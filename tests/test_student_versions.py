@@ -16,6 +16,10 @@ import pytest
 import torch
 from scripts_loader import load_script
 
+# The repository's own files, the same in every environment: only the main one runs these
+# (`make colab-test` and `make min-test` leave them out).
+pytestmark = pytest.mark.repo
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 STUDENT = NOTEBOOKS / "student"
@@ -200,6 +204,7 @@ def test_the_committed_student_versions_are_up_to_date() -> None:
     )
 
 
+@pytest.mark.slow  # a subprocess
 def test_the_check_mode_reports_a_stale_student_version(tmp_path: Path) -> None:
     (tmp_path / "student").mkdir()
     nbformat.write(_notebook(_solution("def f():\n    return 1\n")), tmp_path / "00_a.ipynb")
@@ -214,6 +219,7 @@ def test_the_check_mode_reports_a_stale_student_version(tmp_path: Path) -> None:
     assert subprocess.run([*script, "--check"], capture_output=True, text=True).returncode == 0
 
 
+@pytest.mark.slow  # executes every student version (in the main environment only: the file is marked repo)
 @pytest.mark.parametrize("name", TEACHING)
 def test_a_student_version_runs_with_not_implemented_error_only_in_its_exercises(name: str) -> None:
     from nbclient import NotebookClient
