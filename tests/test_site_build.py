@@ -146,7 +146,11 @@ def test_the_readme_links_to_the_site_as_stamped() -> None:
 
 def test_make_test_builds_and_checks_the_site() -> None:
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^test:.* site-check$", makefile, flags=re.M)
+    # make test: phase 1 builds the site (other-envs), phase 2 checks it after the browser tests (browser-tests)
+    assert re.search(r"^test:.*\n(\t.*\n)*\t.*-j2 .*browser-tests", makefile, flags=re.M)
+    assert re.search(r"^other-envs:\n(\t.*\n)*\t\$\(MAKE\) --no-print-directory site$", makefile, flags=re.M)
+    assert re.search(r"^browser-tests:.*\n(\t.*\n)*\t\$\(MAKE\) --no-print-directory site-check$", makefile, flags=re.M)
+    assert "--ignore=tests/browser/test_site.py" in makefile  # make browser leaves the site to site-check
     assert re.search(r"^site-check: site setup$", makefile, flags=re.M)
     assert "-c requirements/site-constraints.txt" in makefile
     assert "/site/" in (ROOT / ".gitignore").read_text().splitlines()

@@ -1,4 +1,4 @@
-"""Work done while the learner looks: a plan run in small slices on the kernel's event loop, pre-empted at once.
+"""Work done while the learner looks: a plan run in small slices on the kernel's event loop, dropped at once.
 
 A plan is a generator: each ``next()`` does one small piece of work (a few milliseconds of training, or one
 frame) and yields. After ``start(plan)`` the :class:`Speculator` waits ``idle_delay`` seconds (and until no
