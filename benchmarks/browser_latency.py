@@ -8,7 +8,7 @@ Usage::
 It starts JupyterLab and the system Chromium exactly as the browser tests do (tests/browser), opens the
 playground notebook, runs it, sets the epochs to 300, and then moves the learning-rate slider with the
 arrow keys (two steps right, one left, ...), each move after ``--pause`` seconds without a change (1 s: the
-kernel computes the neighbouring runs meanwhile); then, at 5000 epochs, types new seeds (runs nobody computed). Times come
+kernel computes the neighbouring runs meanwhile); then, at 5000 epochs, types learning rates nobody computed. Times come
 from the page's own clock (``performance.now()``): the key press is the ``keydown`` event, a picture is
 "shown" when the new ``<img>`` has decoded. Reported per move: the first new picture, and the final one
 (the picture of the finished run). JupyterLab runs with its default settings (notebook windowing included).
@@ -96,19 +96,17 @@ def cpu_ms(pids: list[int]) -> float:
     return total * 1000 / os.sysconf("SC_CLK_TCK")
 
 
-def measure(tool: Tool, key: str, pause: float = 1.0, seed: int | None = None) -> tuple[float, float, float | None]:
-    """After ``pause`` seconds without a change, press ``key`` on the learning-rate slider (or type ``seed``
-    into the seed box and press Enter); return the ms to the first new picture, to the final picture, and to
-    the status line saying "training" (the run has started in the kernel; None if missed)."""
+def measure(tool: Tool, key: str, pause: float = 1.0, lr: str | None = None) -> tuple[float, float, float | None]:
+    """After ``pause`` seconds without a change, press ``key`` on the learning-rate slider (or type ``lr`` into
+    its readout and press Enter); return the ms to the first new picture, to the final picture, and to the
+    status line saying "training" (the run has started in the kernel; None if missed)."""
     tool.wait_until_settled(quiet=pause)
     tool.reset_record()
     before = tool.image_src()
-    if seed is None:
+    if lr is None:
         tool.press("lr", key)
     else:
-        box = tool.control("seed").locator("input")
-        box.fill(str(seed))
-        box.press("Enter")
+        tool.type_readout("lr", lr)
     tool.wait_for_new_image(before)
     tool.wait_until_settled(quiet=0.5)
     record = tool.recorded()
@@ -123,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=300, help="epochs per run (default 300)")
     parser.add_argument("--pause", type=float, default=1.0, help="seconds without a change before each move (1)")
     parser.add_argument("--cold-epochs", type=int, default=5000,
-                        help="epochs of the cold changes (a new seed typed in: a run nobody computed; 5000)")
+                        help="epochs of the cold changes (a learning rate typed in: a run nobody computed; 5000)")
     parser.add_argument("--write", action="store_true", help=f"write the table into {DOC.relative_to(ROOT)}")
     args = parser.parse_args(argv)
     if args.moves < 10:
@@ -163,10 +161,14 @@ def main(argv: list[str] | None = None) -> int:
             tool.type_readout("epochs", str(args.cold_epochs))
             cold_first, cold_final = [], []
             for i in range(max(5, args.moves // 2)):
-                a, b, _ = measure(tool, "", args.pause, seed=1000 + 37 * i)
+                # a learning rate nobody computed: on the slider's steps (it snaps typed values to them), at least
+                # three steps from every value shown before (speculation covers two either side)
+                exponents = [-3.0 - 0.15 * k for k in range(7)] + [-2.85 + 0.15 * k for k in range(7)]
+                lr = f"{10 ** exponents[i % len(exponents)]:.4g}"
+                a, b, _ = measure(tool, "", args.pause, lr=lr)
                 cold_first.append(a)
                 cold_final.append(b)
-                print(f"cold {args.cold_epochs} epochs (new seed): first picture {a:6.1f} ms, final {b:6.1f} ms",
+                print(f"cold {args.cold_epochs} epochs (lr {lr} typed): first picture {a:6.1f} ms, final {b:6.1f} ms",
                       flush=True)
         finally:
             playwright.stop()
@@ -177,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"{args.moves} moves of the learning-rate slider (arrow keys: two right, one left, and so on) at "
         f"{args.epochs} epochs, each after {args.pause:g} s without a change, then {len(cold_first)} cold changes "
-        f"(a new seed typed in) at {args.cold_epochs} epochs; JupyterLab's default settings (notebook windowing "
+        f"(a learning rate typed in) at {args.cold_epochs} epochs; JupyterLab's default settings (notebook windowing "
         f"included); measured {time.strftime('%Y-%m-%d')} with `.venv/bin/python benchmarks/browser_latency.py`.",
         "",
         "| key press -> | median | 90th percentile | target |",

@@ -2,6 +2,7 @@
 
 import asyncio
 import dataclasses
+import importlib
 import math
 import tracemalloc
 
@@ -158,7 +159,10 @@ def test_speculated_runs_and_frames_equal_fresh_runs_and_need_no_training(monkey
     pg = displayed(optimizer="momentum", noise=0.1, epochs=120)
     pg.run()
     assert pg.speculator.busy and pg.speculator.drain() > 0
-    nearby = neighbours(Settings(optimizer="momentum", noise=0.1, epochs=120), pg.controls)
+    steps = importlib.import_module("optloop_helpers.interactive.playground")._steps
+    shown = Settings(optimizer="momentum", noise=0.1, epochs=120)
+    nearby = [s for s in neighbours(shown, pg.controls) if steps(s) <= 4 * steps(shown)]  # the costly ones wait
+    assert len(nearby) >= 15
     for settings in nearby:
         assert RUNS.covers(settings), settings
         assert_same_run(RUNS.run(settings), settings)
@@ -237,3 +241,18 @@ def test_small_batches_make_a_noisy_path_on_the_landscape():
         return length / math.dist(points[0], points[-1])
 
     assert winding(1) > 1.5 * winding(None) and winding(8) > winding(None)
+
+
+def test_speculation_leaves_out_runs_far_costlier_than_the_one_shown():
+    RUNS.clear()
+    pg = displayed(epochs=50, controls=("batch_size",))
+    pg.run()
+    pg.speculator.drain()
+    trained = {settings.batch_size for settings in neighbours(Settings(epochs=50), ("batch_size",))
+               if RUNS.covers(settings)}
+    assert trained == {16}  # 3 steps an epoch; batch sizes 1 to 8 take 5 to 40 times the full batch's steps
+    pg = displayed(epochs=50, batch_size=8, controls=("batch_size",))
+    pg.run()
+    pg.speculator.drain()
+    assert RUNS.covers(Settings(epochs=50, batch_size=16)) and RUNS.covers(Settings(epochs=50))
+    assert not RUNS.covers(Settings(epochs=50, batch_size=1))  # 40 steps an epoch against 5

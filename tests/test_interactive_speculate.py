@@ -54,3 +54,13 @@ def test_cell_activity_waits_while_a_cell_runs():
     assert 0 < cells.wait(0.05) <= 0.05
     cells.hook()  # outside IPython: nothing to listen to
     assert not cells.running
+
+
+def test_one_speculator_works_at_a_time_and_a_change_stops_them_all():
+    first, second, log = Speculator(), Speculator(), []
+    first.start(counting_plan(log))
+    second.start(counting_plan(log))  # the learner moved on to another tool
+    assert not first.busy and second.busy
+    first.start(counting_plan(log))
+    Speculator.pause_all()  # a control changed somewhere
+    assert not first.busy and not second.busy

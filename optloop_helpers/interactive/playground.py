@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -77,6 +78,13 @@ def _check_controls(controls: Any) -> tuple[str, ...]:
     if len(set(controls)) != len(controls):
         raise ValueError(f"controls must not repeat a name, got {tuple(controls)!r}")
     return tuple(controls)
+
+
+def _steps(settings: Settings) -> int:
+    """How many optimizer steps a run takes (what it costs to speculate)."""
+    samples = len(begin_run(settings).data.X_train)
+    per_epoch = 1 if settings.batch_size is None else math.ceil(samples / settings.batch_size)
+    return settings.epochs * per_epoch
 
 
 def _checked(values: dict[str, Any]) -> Settings:
@@ -142,7 +150,7 @@ class Playground(Tool):
 
         ``pg.set(lr=0.1, epochs=100)`` is like moving both sliders, but trains once, not twice.
         """
-        self.speculator.pause()  # a learner's change never waits for speculation
+        Speculator.pause_all()  # a learner's change never waits for speculation (this tool's or another's)
         allowed = ", ".join(repr(name) for name in VALUE_NAMES)
         for key in values:
             if key not in VALUE_NAMES:
@@ -165,7 +173,7 @@ class Playground(Tool):
         self.set(**PRESETS[check_choice("preset", name, tuple(PRESETS))])
 
     def _on_change(self, change: dict[str, Any]) -> None:
-        self.speculator.pause()
+        Speculator.pause_all()
         if self._coalescer.held:
             return  # a change made by set(): it shows the preset and asks for the one run itself
         try:
@@ -214,6 +222,8 @@ class Playground(Tool):
         for other in neighbours(settings, tuple(self.controls)):
             if RUNS.full() or FRAMES.full():
                 break
+            if _steps(other) > 4 * _steps(settings):  # e.g. batch size 1: 40 steps an epoch: not unasked
+                continue
             path = RUNS.path(other)
             while not path.extend(other.epochs, deadline=self.speculator.deadline):
                 yield

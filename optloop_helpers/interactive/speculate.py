@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -74,7 +75,14 @@ CELLS = CellActivity()
 
 
 class Speculator:
-    """Run one plan at a time in slices of about ``slice_seconds`` on the event loop; ``pause()`` drops it."""
+    """Run one plan at a time in slices of about ``slice_seconds`` on the event loop; ``pause()`` drops it.
+
+    One speculator works at a time in a kernel: ``start()`` pauses the others (the learner moved on to this
+    tool), and ``pause_all()`` (any control change) stops them all, so a change never waits behind another
+    tool's speculation.
+    """
+
+    _all: weakref.WeakSet[Speculator] = weakref.WeakSet()
 
     def __init__(self, idle_delay: float = 0.05, slice_seconds: float = 0.004,
                  clock: Callable[[], float] = time.perf_counter) -> None:
@@ -89,6 +97,13 @@ class Speculator:
         self._lock = threading.Lock()
         self._plan: Iterator[Any] | None = None
         self._ticket = 0
+        Speculator._all.add(self)
+
+    @classmethod
+    def pause_all(cls) -> None:
+        """Pause every speculator in this process (e.g. because a control changed)."""
+        for speculator in list(cls._all):
+            speculator.pause()
 
     @property
     def busy(self) -> bool:
@@ -96,7 +111,11 @@ class Speculator:
         return self._plan is not None
 
     def start(self, plan: Iterator[Any]) -> None:
-        """Replace the plan with ``plan``; on a running loop its first piece runs ``idle_delay`` seconds from now."""
+        """Replace the plan with ``plan`` (pausing the other speculators); on a running loop its first piece runs
+        ``idle_delay`` seconds from now."""
+        for other in list(Speculator._all):
+            if other is not self:
+                other.pause()
         with self._lock:
             self._ticket += 1
             self._plan, ticket = plan, self._ticket
