@@ -123,15 +123,7 @@ def replay(path: Path, epochs: int, eval_every: int, callback: Callable[[Progres
     """
     history = History()
     for epoch in range(0, epochs, eval_every):  # train up to each test, then record the epochs since the last
-        path.extend(epoch + 1)
-        first = history.epochs_run
-        broken = next((e for e in range(first, min(epoch + 1, path.epochs_trained))
-                       if not math.isfinite(path.train_loss[e])), None)
-        last = broken if broken is not None else epoch
-        history.train_loss_by_epoch.extend(path.train_loss[first:last + 1])
-        history.epochs_run = last + 1
-        if broken is not None:
-            history.diverged_epoch, history.diverged_loss = broken, path.train_loss[broken]
+        if not _record_training(history, path, epoch + 1):
             return history
         test_loss = path.measured(epoch, "test")
         history.epochs.append(epoch)
@@ -144,16 +136,22 @@ def replay(path: Path, epochs: int, eval_every: int, callback: Callable[[Progres
         if callback is not None and callback(Progress(epoch, epochs, path.train_loss[epoch], test_loss,
                                                       history)) is False:
             return _finish(history, path)
-    path.extend(epochs)
+    return _finish(history, path) if _record_training(history, path, epochs) else history
+
+
+def _record_training(history: History, path: Path, until: int) -> bool:
+    """Train ``path`` up to ``until`` epochs and record the training losses since the last record; False (and
+    the divergence recorded) when one of them is not finite."""
+    path.extend(until)
     first = history.epochs_run
-    broken = next((e for e in range(first, epochs) if not math.isfinite(path.train_loss[e])), None)
-    last = broken if broken is not None else epochs - 1
+    broken = next((e for e in range(first, min(until, path.epochs_trained)) if not math.isfinite(path.train_loss[e])),
+                  None)
+    last = until - 1 if broken is None else broken
     history.train_loss_by_epoch.extend(path.train_loss[first:last + 1])
     history.epochs_run = last + 1
     if broken is not None:
         history.diverged_epoch, history.diverged_loss = broken, path.train_loss[broken]
-        return history
-    return _finish(history, path)
+    return broken is None
 
 
 def _finish(history: History, path: Path) -> History:
