@@ -7,6 +7,7 @@ import torch
 from check_helpers import assert_fails, not_written
 from torch.utils.data import DataLoader
 
+from optloop_helpers import get_device
 from optloop_helpers.checks import check_batch_loop, check_epoch_loss
 
 
@@ -185,3 +186,36 @@ def test_check_epoch_loss_passes_the_weighted_mean(answer):
 )
 def test_check_epoch_loss_says_what_is_wrong(answer, fragments):
     assert_fails(check_epoch_loss(answer), *fragments)
+
+
+def batch_loop_moving_batches_to_the_device(model, loader, loss_fn, optimizer):
+    """The notebook's style: every batch moved with .to(device), device = get_device()."""
+    device = get_device()
+    model.train()
+    for X_batch, y_batch in loader:
+        X_batch, y_batch = X_batch.to(device), y_batch.to(device)
+        loss = loss_fn(model(X_batch), y_batch)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+
+def test_check_batch_loop_passes_with_or_without_to_device():
+    result = check_batch_loop(batch_loop_moving_batches_to_the_device)
+    assert result, result
+
+
+def test_check_batch_loop_puts_model_and_batches_on_get_device():
+    seen = []
+
+    def recording_loop(model, loader, loss_fn, optimizer):
+        model.train()
+        for X_batch, y_batch in loader:
+            seen.append((next(model.parameters()).device.type, X_batch.device.type, y_batch.device.type))
+            loss = loss_fn(model(X_batch), y_batch)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    assert check_batch_loop(recording_loop)
+    assert set(seen) == {(get_device().type,) * 3}

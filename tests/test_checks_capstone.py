@@ -9,6 +9,7 @@ import torch
 from check_helpers import not_written
 from torch import nn
 
+from optloop_helpers import get_device
 from optloop_helpers.checks import CheckResult, check_capstone
 from optloop_helpers.checks.capstone import CapstoneResult
 
@@ -100,12 +101,11 @@ RIGHT = {
 # --- the same, written another way: nn.Linear, Adam, MSE, no_grad, zero_grad after the step ---------------------
 
 
-def make_data_shuffled(weight, bias, device):
+def make_data_by_slicing_from_the_end(weight, bias, device):
     X = torch.arange(0.0, 1.0, 0.02, device=device).reshape(-1, 1)
-    order = torch.randperm(len(X), generator=torch.Generator().manual_seed(0)).to(device)
-    X = X[order]
     y = X * weight + bias
-    return X[:40], y[:40], X[40:], y[40:]
+    X_train, X_test = X[:-10], X[-10:]
+    return X_train, y[:-10], X_test, y[-10:]
 
 
 class ManualModelMatrix(nn.Module):
@@ -113,11 +113,11 @@ class ManualModelMatrix(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.b = nn.Parameter(torch.zeros(1))
-        self.w = nn.Parameter(torch.randn(1, 1))
+        self.bias = nn.Parameter(torch.zeros(1))
+        self.weights = nn.Parameter(torch.randn(1, 1))
 
     def forward(self, x):
-        return x @ self.w + self.b
+        return x @ self.weights + self.bias
 
 
 class SequentialLayerModel(nn.Module):
@@ -170,7 +170,7 @@ def save_and_load_by_string(model, path, model_class):
 
 
 OTHER_WAY = {
-    "make_data": make_data_shuffled,
+    "make_data": make_data_by_slicing_from_the_end,
     "manual_model": ManualModelMatrix,
     "linear_model": SequentialLayerModel,
     "make_loss_and_optimizer": adam_and_mse,
@@ -181,7 +181,41 @@ OTHER_WAY = {
 }
 
 
-@pytest.mark.parametrize("answers", [RIGHT, OTHER_WAY], ids=["manual-parameters", "nn-linear-and-variants"])
+# --- the same, moving everything to the device the notebook's way (`.to(device)` on what it is given) ------------
+
+DEVICE = get_device()
+
+
+def train_step_to_device(model, X, y, loss_fn, optimizer):
+    model.train()
+    X, y = X.to(DEVICE), y.to(DEVICE)
+    loss = loss_fn(model(X), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def test_step_to_device(model, X, y, loss_fn):
+    model.eval()
+    X, y = X.to(DEVICE), y.to(DEVICE)
+    with torch.inference_mode():
+        test_pred = model(X)
+        return loss_fn(test_pred, y).item(), (test_pred - y).abs().mean().item()
+
+
+test_step_to_device.__test__ = False
+
+
+def train_to_device(model, data, loss_fn, optimizer, epochs=300, eval_every=20):
+    model.to(DEVICE)
+    return train(model, tuple(t.to(DEVICE) for t in data), loss_fn, optimizer, epochs, eval_every)
+
+
+TO_DEVICE = {**RIGHT, "train_step": train_step_to_device, "test_step": test_step_to_device, "train": train_to_device}
+
+
+@pytest.mark.parametrize("answers", [RIGHT, OTHER_WAY, TO_DEVICE], ids=["manual-parameters", "nn-linear-and-variants", "to-device"])
 def test_every_part_written_right_passes(answers):
     result = check_capstone(**answers)
     assert isinstance(result, CapstoneResult) and isinstance(result, CheckResult)
@@ -231,6 +265,38 @@ def data_split_70_30(weight, bias, device):
     X = torch.arange(0, 1, 0.02).unsqueeze(dim=1)
     y = weight * X + bias
     return X[:35], y[:35], X[35:], y[35:]
+
+
+def data_shuffled_before_the_split(weight, bias, device):
+    X = torch.arange(0.0, 1.0, 0.02).reshape(-1, 1)[torch.randperm(50, generator=torch.Generator().manual_seed(0))]
+    y = X * weight + bias
+    return X[:40].to(device), y[:40].to(device), X[40:].to(device), y[40:].to(device)
+
+
+def data_training_on_the_last_40(weight, bias, device):
+    X = torch.arange(0, 1, 0.02).unsqueeze(dim=1)
+    y = weight * X + bias
+    return X[10:].to(device), y[10:].to(device), X[:10].to(device), y[:10].to(device)
+
+
+class SwappedParametersModel(ManualModel):
+    def forward(self, x):
+        return self.bias * x + self.weights
+
+
+class ShortNamesModel(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(1))
+        self.b = nn.Parameter(torch.randn(1))
+
+    def forward(self, x):
+        return self.w * x + self.b
+
+
+class SwappedLayerModel(LayerModel):
+    def forward(self, x):
+        return self.linear.bias * x + self.linear.weight
 
 
 class SquaredModel(ManualModel):
@@ -324,6 +390,20 @@ def eval_step_mse_as_metric(model, X, y, loss_fn):
         return loss_fn(pred, y).item(), ((pred - y) ** 2).mean().item()
 
 
+def eval_step_mae_twice(model, X, y, loss_fn):
+    model.eval()
+    with torch.inference_mode():
+        mae = (model(X) - y).abs().mean().item()
+    return mae, mae  # loss_fn never used
+
+
+def eval_step_loss_twice(model, X, y, loss_fn):
+    model.eval()
+    with torch.inference_mode():
+        loss = loss_fn(model(X), y).item()
+    return loss, loss
+
+
 def train_with_fixed_numbers(model, data, loss_fn, optimizer, epochs=300, eval_every=20):
     return train(model, data, loss_fn, optimizer, 300, 20)  # ignores the arguments it is given
 
@@ -384,6 +464,11 @@ WRONG = [
     ("make_data", typed_in_data, "for weight=-0.45 and bias=1.3, y is not weight * X + bias"),
     ("make_data", data_without_feature_dimension, "every tensor needs the shape [samples, 1]"),
     ("make_data", data_split_70_30, "split 80/20: 40 training and 10 test points, got 35 and 15"),
+    ("make_data", data_shuffled_before_the_split, "the first 80% for training, in order"),
+    ("make_data", data_training_on_the_last_40, "X_train must be the first 40 points"),
+    ("manual_model", SwappedParametersModel, "forward swaps the two parameters"),
+    ("manual_model", ShortNamesModel, "name the parameters self.weights and self.bias"),
+    ("linear_model", SwappedLayerModel, "forward swaps the two parameters"),
     ("manual_model", SquaredModel, "the forward pass is not a straight line"),
     ("manual_model", ConstantModel, "forward is a straight line, but not one made of the model's parameters"),
     ("manual_model", ItemModel, "no gradient reaches the parameters"),
@@ -400,7 +485,9 @@ WRONG = [
     ("train_step", train_step_without_step, "call optimizer.step() (step 5)"),
     ("test_step", eval_step_in_train_mode, "the model was still in training mode: call model.eval()"),
     ("test_step", eval_step_returning_tensors, "return the test loss as a Python float"),
-    ("test_step", eval_step_mse_as_metric, "expected (1.3920, 1.3920)"),
+    ("test_step", eval_step_mse_as_metric, "the MAE (mean absolute error) is 1.3920"),
+    ("test_step", eval_step_mae_twice, "the check passed loss_fn=nn.MSELoss(), so the test loss is"),
+    ("test_step", eval_step_loss_twice, "the MAE (mean absolute error) is 1.3920"),
     ("train", train_with_fixed_numbers, "use the epochs and eval_every your function is given"),
     ("train", train_testing_before_the_step, "the test losses you recorded are not those of epochs [0, 15, 30]"),
     ("train", train_testing_in_train_mode, "call model.eval() and make the predictions inside"),

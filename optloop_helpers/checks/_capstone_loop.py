@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from ..data import make_line_data
+from ..device import get_device
 from ..loop import fit
 from ..models import LinearRegressionModel
 from ._helpers import OTHER_BIAS, OTHER_WEIGHT, as_number, close, describe, fmt, make_model, params_of
@@ -35,10 +36,15 @@ WEIGHT, BIAS = -0.45, 1.3  # a line no notebook prints
 EPOCHS, EVAL_EVERY = 45, 15  # and a run length no notebook prints
 
 
-def line(weight: float = WEIGHT, bias: float = BIAS) -> tuple[torch.Tensor, ...]:
-    """``(X_train, y_train, X_test, y_test)`` of a straight line (by default one no notebook prints)."""
-    data = make_line_data(weight=weight, bias=bias)
+def line(weight: float = WEIGHT, bias: float = BIAS, device: torch.device | str = "cpu") -> tuple[torch.Tensor, ...]:
+    """``(X_train, y_train, X_test, y_test)`` of a straight line (by default one no notebook prints) on ``device``."""
+    data = make_line_data(weight=weight, bias=bias).to(device)
     return data.X_train, data.y_train, data.X_test, data.y_test
+
+
+def model_on(device: torch.device, start: tuple[float, float], spy: bool = False) -> nn.Module:
+    """A straight-line model at ``start`` on ``device``: the learner's code may move its data there or not."""
+    return make_model(*start, spy=spy).to(device)
 
 
 # 4. the loss function and the optimizer ------------------------------------------------------------------------
@@ -80,22 +86,30 @@ def loss_and_optimizer_part(make_loss_and_optimizer: Callable[..., Any]) -> Chec
 
 # 5. and 6. the training and the testing step ---------------------------------------------------------------------
 
+def _training_steps(part: str, train_step: Callable[..., Any], steps: int, start: tuple[float, float]) -> CheckResult | None:
+    """Call ``train_step`` ``steps`` times on a model and data on the check's device, the model starting in eval mode."""
+    result = run_training_steps(part, train_step, steps, start, device=get_device())
+    return result if isinstance(result, CheckResult) else None
+
+
 def training_step_part(train_step: Callable[..., Any]) -> CheckResult:
     part = "training step"
     for start in ((OTHER_WEIGHT, OTHER_BIAS), (0.05, -0.8)):
-        result = run_training_steps(part, train_step, 3, start)
-        if isinstance(result, CheckResult):
+        result = _training_steps(part, train_step, 3, start)
+        if result is not None:
             return result
     return passed(part, "the five steps, in training mode, once per call; the loss comes back as a float")
 
 
 def testing_step_part(test_step: Callable[..., Any]) -> CheckResult:
     part = "testing step"
-    X, y = line()[2:]
-    model = make_model(OTHER_WEIGHT, OTHER_BIAS, spy=True)
+    device = get_device()
+    X, y = line(device=device)[2:]
+    model = model_on(device, (OTHER_WEIGHT, OTHER_BIAS), spy=True)
     model.train()  # the testing step must switch to eval mode itself
     before = params_of(model)
-    got = call_learner_code(part, test_step, model, X, y, nn.L1Loss())
+    # not the L1 loss: with it the test loss would equal the MAE, and (mae, mae) would pass
+    got = call_learner_code(part, test_step, model, X, y, nn.MSELoss())
     if isinstance(got, CheckResult):
         return got
     problem = _testing_problem(model.calls, X)
@@ -110,12 +124,17 @@ def testing_step_part(test_step: Callable[..., Any]) -> CheckResult:
         if problem:
             return failed(part, problem)
     with torch.inference_mode():
-        expected_mae = (model(X) - y).abs().mean().item()
-    if not close((float(got[0]), float(got[1])), (expected_mae, expected_mae)):
-        return failed(part, f"for another model and other test data you returned {fmt(tuple(map(float, got)))}, "
-                            f"expected ({fmt(expected_mae)}, {fmt(expected_mae)}): loss_fn(test_pred, y).item() "
-                            "and (test_pred - y).abs().mean().item()")
-    return passed(part, "eval mode and inference mode; the test loss and the MAE as floats")
+        error = model(X) - y
+        expected_loss, expected_mae = (error**2).mean().item(), error.abs().mean().item()
+    loss, mae = float(got[0]), float(got[1])
+    if not close(loss, expected_loss):
+        return failed(part, f"the check passed loss_fn=nn.MSELoss(), so the test loss is {fmt(expected_loss)}, you "
+                            f"returned {fmt(loss)}: compute it with the loss_fn you are given, "
+                            "loss_fn(test_pred, y).item()")
+    if not close(mae, expected_mae):
+        return failed(part, f"the MAE (mean absolute error) is {fmt(expected_mae)}, you returned {fmt(mae)}: "
+                            "(test_pred - y).abs().mean().item(), whatever loss_fn is")
+    return passed(part, "eval mode and inference mode; the test loss (from the loss_fn given) and the MAE as floats")
 
 
 testing_step_part.__test__ = False  # tell pytest this is not a test function
@@ -123,9 +142,10 @@ testing_step_part.__test__ = False  # tell pytest this is not a test function
 
 # 7. the training loop ----------------------------------------------------------------------------------------
 
-def _reference_run(start: tuple[float, float]) -> tuple[list[int], list[float], list[float], tuple[float, float]]:
-    X_train, y_train, X_test, y_test = line()
-    model = make_model(*start)
+def _reference_run(start: tuple[float, float],
+                   device: torch.device) -> tuple[list[int], list[float], list[float], tuple[float, float]]:
+    X_train, y_train, X_test, y_test = line(device=device)
+    model = model_on(device, start)
     optimizer, loss_fn = torch.optim.SGD(model.parameters(), lr=LR), nn.L1Loss()
     epochs, train_losses, test_losses = [], [], []
     for epoch in range(EPOCHS):
@@ -143,11 +163,11 @@ def _reference_run(start: tuple[float, float]) -> tuple[list[int], list[float], 
 
 def training_loop_part(train: Callable[..., Any]) -> CheckResult:
     part = "training loop"
-    start = (OTHER_WEIGHT, OTHER_BIAS)
-    data = line()
-    model = make_model(*start, spy=True)
+    start, device = (OTHER_WEIGHT, OTHER_BIAS), get_device()
+    data = line(device=device)
+    model = model_on(device, start, spy=True)
     optimizer = torch.optim.SGD(model.parameters(), lr=LR)
-    want_epochs, want_train, want_test, want_params = _reference_run(start)
+    want_epochs, want_train, want_test, want_params = _reference_run(start, device)
     with trace(model, optimizer) as events, contextlib.redirect_stdout(io.StringIO()):
         got = call_learner_code(part, train, model, data, nn.L1Loss(), optimizer, EPOCHS, EVAL_EVERY)
     if isinstance(got, CheckResult):

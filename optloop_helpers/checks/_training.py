@@ -131,21 +131,26 @@ def float_problem(value: Any, name: str) -> str | None:
     return None
 
 
-def setup(mode: str, start: tuple[float, float] = STARTS[0]) -> tuple[Any, SpyModel, torch.optim.Optimizer, nn.Module]:
-    data = make_line_data()
+def setup(mode: str, start: tuple[float, float] = STARTS[0],
+          device: torch.device | None = None) -> tuple[Any, SpyModel, torch.optim.Optimizer, nn.Module]:
+    """Data, a spy model at ``start`` in ``mode``, SGD and L1, on ``device`` if given (the CPU otherwise)."""
+    data = make_line_data() if device is None else make_line_data().to(device)
     model = make_model(*start, spy=True)
     assert isinstance(model, SpyModel)
+    if device is not None:
+        model.to(device)
     model.train(mode == "train")
     return data, model, torch.optim.SGD(model.parameters(), lr=LR), nn.L1Loss()
 
 
-def run_training_steps(exercise: str, training_step: Callable[..., Any], steps: int,
-                       start: tuple[float, float]) -> CheckResult | tuple[list[float], list[float]]:
-    """Call ``training_step`` ``steps`` times on a model that starts in eval mode at ``start``.
+def run_training_steps(exercise: str, training_step: Callable[..., Any], steps: int, start: tuple[float, float],
+                       device: torch.device | None = None) -> CheckResult | tuple[list[float], list[float]]:
+    """Call ``training_step`` ``steps`` times on a model that starts in eval mode at ``start`` (on ``device``).
 
-    Returns a failing ``CheckResult``, or ``(returned losses, expected losses)``.
+    Returns a failing ``CheckResult``, or ``(returned losses, expected losses)``; the expected ones come from
+    the CPU (on another device they agree to far below the tolerance).
     """
-    data, model, optimizer, loss_fn = setup("eval", start)
+    data, model, optimizer, loss_fn = setup("eval", start, device)
     train_losses, _, expected = reference(steps, start)
     returned = []
     with trace(model, optimizer) as events:

@@ -1,7 +1,8 @@
 """Checks for notebook 13, mini-batches: the batch loop of one epoch, and the epoch's weighted loss.
 
 The batch loop is run on a model that records every forward pass, over a seeded, shuffled ``DataLoader``
-whose seed no notebook prints; the optimizer steps are counted and the parameters compared with the
+whose seed no notebook prints, model and data on ``get_device()`` (so a loop with or without
+``X_batch.to(device)`` passes on a GPU too); the optimizer steps are counted and the parameters compared with the
 five steps done right on every batch.
 
 Example::
@@ -23,6 +24,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from ..data import make_line_data
+from ..device import get_device
 from ._helpers import STARTS, as_number, close, describe, fmt, make_model, params_of
 from ._training import LR, trace
 from .result import CheckResult, call_learner_code, failed, passed
@@ -32,20 +34,25 @@ EPOCHS = 2
 SEEDS = (1234, 97)  # shuffle seeds no notebook prints
 
 
-def _loader(data: Any, seed: int) -> DataLoader:
-    generator = torch.Generator().manual_seed(seed)
-    return DataLoader(TensorDataset(data.X_train, data.y_train), batch_size=BATCH_SIZE, shuffle=True,
-                      generator=generator)
-
-
-def _reference(start: tuple[float, float], seed: int) -> tuple[tuple[float, float], list[torch.Tensor]]:
-    """The parameters after ``EPOCHS`` right epochs over the seeded loader, and the batches it gave."""
+def _train_data(device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """The 40 training points, on ``device``."""
     data = make_line_data()
-    model = make_model(*start)
+    return data.X_train.to(device), data.y_train.to(device)
+
+
+def _loader(X: torch.Tensor, y: torch.Tensor, seed: int) -> DataLoader:
+    generator = torch.Generator().manual_seed(seed)  # a CPU generator: it only draws the order
+    return DataLoader(TensorDataset(X, y), batch_size=BATCH_SIZE, shuffle=True, generator=generator)
+
+
+def _reference(start: tuple[float, float], seed: int,
+               device: torch.device) -> tuple[tuple[float, float], list[torch.Tensor]]:
+    """The parameters after ``EPOCHS`` right epochs over the seeded loader on ``device``, and the batches it gave."""
+    model = make_model(*start).to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=LR)
     loss_fn = nn.L1Loss()
     batches = []
-    loader = _loader(data, seed)
+    loader = _loader(*_train_data(device), seed)
     for _ in range(EPOCHS):
         for X, y in loader:
             loss = loss_fn(model(X), y)
@@ -58,12 +65,13 @@ def _reference(start: tuple[float, float], seed: int) -> tuple[tuple[float, floa
 
 def _batch_loop_case(batch_loop: Callable[..., Any], start: tuple[float, float], seed: int) -> CheckResult | None:
     exercise = "batch loop"
-    data = make_line_data()
-    model = make_model(*start, spy=True)
+    device = get_device()  # the learner's `device`: X_batch.to(device) is then a no-op, and so is leaving it out
+    X_train, y_train = _train_data(device)
+    model = make_model(*start, spy=True).to(device)
     model.eval()  # the loop must switch to training mode itself
     optimizer = torch.optim.SGD(model.parameters(), lr=LR)
-    loader = _loader(data, seed)
-    expected, batches = _reference(start, seed)
+    loader = _loader(X_train, y_train, seed)
+    expected, batches = _reference(start, seed, device)
     steps_wanted = EPOCHS * len(loader)
     with trace(model, optimizer) as events:
         for _ in range(EPOCHS):
@@ -74,7 +82,7 @@ def _batch_loop_case(batch_loop: Callable[..., Any], start: tuple[float, float],
     if "forward" not in events:
         return failed(exercise, "the model was never called: for X_batch, y_batch in loader, start with "
                                 "y_pred = model(X_batch)")
-    if any(call.on(data.X_train) for call in model.calls):
+    if any(call.on(X_train) for call in model.calls):
         return failed(exercise, "the model saw the whole training set at once: loop `for X_batch, y_batch in "
                                 "loader:` and run the five steps on each batch")
     if steps == EPOCHS:
@@ -103,9 +111,10 @@ def _batch_loop_case(batch_loop: Callable[..., Any], start: tuple[float, float],
 def check_batch_loop(train_one_epoch: Callable[..., Any]) -> CheckResult:
     """Check ``train_one_epoch(model, loader, loss_fn, optimizer)``: the five steps once per batch of ``loader``.
 
-    It runs two epochs over a shuffled ``DataLoader`` (batches of 16, 16 and 8, seeds no notebook prints), from
-    the notebook's seeded start with the model in eval mode, then from another start: it counts the optimizer
-    steps (one per batch) and compares the parameters with the five steps done right on every batch.
+    It runs two epochs over a shuffled ``DataLoader`` (batches of 16, 16 and 8, seeds no notebook prints), with
+    the model and the data on ``get_device()``, from the notebook's seeded start with the model in eval mode,
+    then from another start: it counts the optimizer steps (one per batch) and compares the parameters with
+    the five steps done right on every batch.
 
     Example::
 

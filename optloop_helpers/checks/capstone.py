@@ -78,9 +78,13 @@ def _data(make_data: Callable[..., Any]) -> CheckResult:
         return failed(part, f"put every tensor on the device you are given ({device.type}): .to(device)")
     if any(t.dtype != torch.float32 for t in got):
         return failed(part, f"use float32 tensors (PyTorch's default), got {[str(t.dtype) for t in got]}")
-    X = torch.cat([X_train, X_test]).cpu().flatten().sort().values
-    if not torch.allclose(X, torch.arange(0, 1, 0.02), atol=1e-6):
+    X = torch.cat([X_train, X_test]).cpu().flatten()
+    points = torch.arange(0, 1, 0.02)
+    if not torch.allclose(X.sort().values, points, atol=1e-6):
         return failed(part, "X must hold the 50 points 0, 0.02, ..., 0.98 (torch.arange(0, 1, 0.02)), each once")
+    if not torch.allclose(X, points, atol=1e-6):
+        return failed(part, "the first 80% for training, in order: X_train must be the first 40 points (0, 0.02, "
+                            "..., 0.78) and X_test the last 10 (0.8, ..., 0.98), so X[:40] and X[40:], no shuffle")
     for X_part, y_part in ((X_train, y_train), (X_test, y_test)):
         if not torch.allclose(y_part.cpu(), WEIGHT * X_part.cpu() + BIAS, atol=1e-5):
             return failed(part, f"for weight={WEIGHT} and bias={BIAS}, y is not weight * X + bias: compute y from "
@@ -105,28 +109,29 @@ def _build(part: str, model_class: Any) -> CheckResult | nn.Module:
     return model
 
 
-def _straight_line_problem(model: nn.Module) -> str | None:
-    """What keeps ``model`` from being weights * X + bias built on its two parameters; None when nothing does."""
-    params = list(model.parameters())
+def _straight_line_problem(model: nn.Module, weights: torch.Tensor, bias: torch.Tensor) -> str | None:
+    """What keeps ``model`` from computing ``weights * X + bias`` with these two parameters; None when nothing does."""
     X = torch.linspace(-1.5, 2.5, 9).unsqueeze(dim=1)
-    for values in ((1.75, -0.4), (-0.6, 0.95)):
+    for w, b in ((1.75, -0.4), (-0.6, 0.95)):
         with torch.no_grad():
-            for p, value in zip(params, values, strict=True):
-                p.fill_(value)
+            weights.fill_(w)
+            bias.fill_(b)
         y = call_learner_code("model", model, X)
         if isinstance(y, CheckResult):
             return y.message
         if not isinstance(y, torch.Tensor) or y.shape != X.shape:
             return f"for X of shape {tuple(X.shape)} forward must return the same shape, got {describe(y)}"
-        lines = [values[0] * X + values[1], values[1] * X + values[0]]
-        if not any(torch.allclose(y, line, atol=1e-5) for line in lines):
+        if not torch.allclose(y, w * X + b, atol=1e-5):
+            if torch.allclose(y, b * X + w, atol=1e-5):
+                return ("forward swaps the two parameters: the weights multiply x and the bias is added, "
+                        "return weights * x + bias")
             slope = (y[1:] - y[:-1]) / (X[1:] - X[:-1])
             if torch.allclose(slope, slope[0].expand_as(slope), atol=1e-4):
                 return "forward is a straight line, but not one made of the model's parameters: return weights * x + bias"
             return "the forward pass is not a straight line: it must return weights * x + bias (nothing squared, no activation)"
     if y.requires_grad:
         y.sum().backward()
-    if not y.requires_grad or any(p.grad is None or p.grad.abs().sum() == 0 for p in params):
+    if not y.requires_grad or any(p.grad is None or p.grad.abs().sum() == 0 for p in (weights, bias)):
         return "no gradient reaches the parameters: use them directly in forward (not .item(), .data or a copy)"
     return None
 
@@ -143,7 +148,12 @@ def _manual_model(model_class: Any) -> CheckResult:
     if len(params) != 2 or any(p.numel() != 1 for p in params):
         return failed(part, f"the model needs exactly two parameters of one number each (weights and bias, made with "
                             f"nn.Parameter(torch.randn(1))), got {len(params)} of sizes {[p.numel() for p in params]}")
-    problem = _straight_line_problem(model)
+    named = dict(model.named_parameters())
+    missing = [name for name in ("weights", "bias") if name not in named]
+    if missing:
+        return failed(part, f"name the parameters self.weights and self.bias (the rest of the notebook reads "
+                            f"model.weights and model.bias); yours are called {', '.join(sorted(named))}")
+    problem = _straight_line_problem(model, named["weights"], named["bias"])
     return failed(part, problem) if problem else passed(part, "two nn.Parameters, forward = weights * x + bias")
 
 
@@ -155,15 +165,14 @@ def _linear_model(model_class: Any) -> CheckResult:
     layers = [m for m in model.modules() if isinstance(m, nn.Linear)]
     if len(layers) != 1:
         return failed(part, f"the model needs one nn.Linear layer (self.linear = nn.Linear(1, 1)), got {len(layers)}")
-    if (layers[0].in_features, layers[0].out_features) != (1, 1) or layers[0].bias is None:
+    layer = layers[0]
+    if (layer.in_features, layer.out_features) != (1, 1) or layer.bias is None:
         return failed(part, "one input feature, one output feature, with a bias: nn.Linear(in_features=1, "
-                            f"out_features=1), got nn.Linear({layers[0].in_features}, {layers[0].out_features})")
+                            f"out_features=1), got nn.Linear({layer.in_features}, {layer.out_features})")
     if len(list(model.parameters())) != 2:
         return failed(part, "the model must hold only the nn.Linear layer's weight and bias")
-    problem = _straight_line_problem(model)
+    problem = _straight_line_problem(model, layer.weight, layer.bias)
     return failed(part, problem) if problem else passed(part, "one nn.Linear(1, 1), forward = self.linear(x)")
-
-
 
 
 _PARTS: dict[str, Callable[[Any], CheckResult]] = {
