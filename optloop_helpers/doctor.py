@@ -165,6 +165,33 @@ def _kernel() -> Line:
     return Line("kernel", f"ipykernel {found}, IPython {_version('ipython') or '?'}", True)
 
 
+def _where(path: str) -> str:
+    """``path`` relative to the working directory when it is inside it, else with the home folder as ``~``."""
+    try:
+        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else _home(path)
+    except ValueError:  # another drive (Windows)
+        return _home(path)
+
+
+def _home(path: str) -> str:
+    home = os.path.expanduser("~")
+    return "~" + path[len(home):] if home not in ("", "~", os.sep) and path.startswith(home + os.sep) else path
+
+
+def _helpers() -> Line:
+    """The copy of optloop_helpers this Python imports (where it is, its version), not merely what pip installed."""
+    folder = os.path.dirname(os.path.abspath(__file__))  # this module is part of the imported copy
+    installed = _version("optloop-helpers")
+    package = sys.modules.get(__package__ or "optloop_helpers")
+    version = getattr(package, "__version__", None) or installed or "?"
+    detail = f"optloop-helpers {version} imported from {_where(folder)}"
+    if installed is not None and installed != version:
+        detail += f" (pip lists {installed})"
+    elif installed is None:
+        detail += " (not pip-installed: the source tree)"
+    return Line("helpers", detail, True)
+
+
 def _device_and_numbers(torch) -> list[Line]:  # noqa: ANN001 - the torch module
     from .device import get_device
 
@@ -196,9 +223,7 @@ def diagnose() -> list[Line]:
         torch_line = Line("torch", torch_line.detail, False,
                           "pip install torch --index-url https://download.pytorch.org/whl/cpu (the small CPU build)")
     lines += [torch_line, _package("numpy"), _matplotlib(), _widgets(), _kernel()]
-    helpers = _version("optloop-helpers")
-    lines.append(Line("helpers", f"optloop-helpers {helpers}", True) if helpers else
-                 Line("helpers", "optloop-helpers is not installed (only imported from the source tree)", None))
+    lines.append(_helpers())
     if torch is not None:
         lines += _device_and_numbers(torch)
     return lines

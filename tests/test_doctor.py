@@ -159,3 +159,28 @@ def test_version_tuple_reads_release_candidates_and_local_labels() -> None:
     assert doctor.version_tuple("7.7.1") > doctor.version_tuple("7.6")
     assert doctor.version_tuple("1.23.2") > doctor.version_tuple("1.23")
     assert doctor.version_tuple("dev") == ()
+
+
+def test_the_helpers_line_names_the_imported_copy_its_place_and_version() -> None:
+    import optloop_helpers
+
+    line = _lines()["helpers"]
+    folder = Path(optloop_helpers.__file__).resolve().parent
+    assert line.ok is True
+    assert line.detail.startswith(f"optloop-helpers {optloop_helpers.__version__} imported from ")
+    shown = line.detail.split(" imported from ")[1].split(" (")[0]
+    assert Path(shown).expanduser().resolve() == folder
+
+
+def test_the_helpers_line_says_when_pip_lists_another_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = doctor._version
+    monkeypatch.setattr(doctor, "_version", lambda name: "0.0.1" if name == "optloop-helpers" else real(name))
+    line = _lines()["helpers"]
+    assert line.detail.endswith("(pip lists 0.0.1)"), line.detail
+
+
+def test_the_helpers_line_shows_a_path_outside_the_working_folder_from_home(monkeypatch: pytest.MonkeyPatch,
+                                                                           tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(Path(doctor.__file__).resolve().parent.parent))
+    assert doctor._where(str(Path(doctor.__file__).resolve().parent)) == "~/optloop_helpers"
