@@ -23,6 +23,13 @@ $(STAMP): requirements/constraints.txt pyproject.toml
 
 setup: $(STAMP)
 
+# What `make stamp` and `make notebooks` need: the environment, set up only when there is none. Editing
+# [tool.optloop] (ref, repository) touches pyproject.toml, which must not re-install the whole environment first.
+HAVE_ENV := $(if $(wildcard $(STAMP)),,setup)
+
+# The committed outputs are CPU outputs: every GPU is hidden from the kernels, so get_device() returns cpu.
+CPU_ONLY := CUDA_VISIBLE_DEVICES= HIP_VISIBLE_DEVICES=
+
 lab: setup
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG) \
 		--ServerApp.root_dir=notebooks --LabApp.news_url=None
@@ -74,9 +81,9 @@ nbval: setup
 browser: setup
 	$(PY) -m pytest -q -m browser tests/browser --ignore=tests/browser/test_site.py
 
-# Re-run every notebook from a fresh kernel and save the outputs (commit the result).
-notebooks: setup
-	$(PY) scripts/run_notebooks.py
+# Re-run every notebook from a fresh kernel, on the CPU, and save the outputs (commit the result).
+notebooks: $(HAVE_ENV)
+	$(CPU_ONLY) $(PY) scripts/run_notebooks.py
 
 bench: setup
 	$(PY) benchmarks/run.py
@@ -130,14 +137,16 @@ doctor: setup
 	$(PY) -m optloop_helpers.doctor
 
 # The nbgitpuller link that makes a JupyterHub clone this repository and open it:
-#   make hub-link HUB=https://hub.example.edu
+#   make hub-link HUB=https://hub.example.edu [REF=release-0.1]
+# nbgitpuller needs a branch (a tag breaks its second pull): a tag as ref is refused; REF names a branch instead.
 hub-link: setup
-	$(PY) scripts/hub_link.py $(HUB)
+	$(PY) scripts/hub_link.py $(HUB) $(if $(REF),--ref $(REF),)
 
 # Re-stamp Colab badges, set-up cells and the README table from [tool.optloop] in pyproject.toml, re-run the
-# notebooks that changed, then regenerate the student versions (notebooks/student/). Commit the result.
-stamp: setup
-	$(PY) scripts/stamp_notebooks.py --execute
+# notebooks that changed (on the CPU), then regenerate the student versions (notebooks/student/). Commit the result.
+# It sets up the environment only when there is none: a new ref must not re-install everything.
+stamp: $(HAVE_ENV)
+	$(CPU_ONLY) $(PY) scripts/stamp_notebooks.py --execute
 	$(PY) scripts/make_student_versions.py
 
 # The course website (docs/site.md): Sphinx + myst-nb + sphinx-book-theme in .venv-site, pinned by

@@ -8,11 +8,14 @@ Usage::
 Each notebook runs top to bottom in a new kernel with its own folder as working directory; a cell
 that raises stops the script with the notebook's name (cells tagged ``raises-exception`` may raise).
 Volatile metadata (timings, widget state) is dropped so re-running changes nothing that did not change.
+The kernels always run on the CPU (``CUDA_VISIBLE_DEVICES`` and ``HIP_VISIBLE_DEVICES`` set empty, so
+``get_device()`` finds no GPU), whatever this machine has: the committed outputs are CPU outputs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -21,6 +24,8 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+# Hide every GPU from the kernels (they inherit this process's environment): get_device() then returns cpu.
+CPU_ONLY = {"CUDA_VISIBLE_DEVICES": "", "HIP_VISIBLE_DEVICES": ""}
 
 
 def clean(nb: nbformat.NotebookNode) -> None:
@@ -33,6 +38,7 @@ def clean(nb: nbformat.NotebookNode) -> None:
 
 def run(path: Path, timeout: int = 300) -> float:
     """Execute ``path`` in place; return the seconds it took."""
+    os.environ.update(CPU_ONLY)
     nb = nbformat.read(path, as_version=4)
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
     client = NotebookClient(
