@@ -2,7 +2,8 @@
 
 It prints, in about a dozen lines, what a participant or an instructor needs to know before the notebooks run:
 Python, torch and its build (CPU, CUDA, ROCm, MPS), numpy, matplotlib and its backend, ipywidgets and whether the
-front end can show widgets, the kernel, the device ``get_device()`` picks, whether the notebooks' numbers will be
+front end can show widgets, the kernel, the copy of optloop_helpers imported (where, which version), the device
+``get_device()`` picks, whether the notebooks' numbers will be
 exactly the committed ones, and a one-line verdict. The exit status is 1 when something the notebooks need is
 missing or too old, and each such line says how to fix it. In a notebook cell: ``!python -m optloop_helpers.doctor``
 (Colab, Kaggle) or ``%run -m optloop_helpers.doctor``.
