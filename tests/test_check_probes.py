@@ -458,3 +458,37 @@ def test_check_learning_rate_leaves_the_learners_random_state_alone():
     torch.manual_seed(0)
     check_learning_rate(sgd_with(0.5))
     assert torch.equal(torch.rand(1), expected)
+
+
+# --- in-place changes to the inputs, and another default dtype ---------------------------------------------------
+
+
+def split_shuffled_in_place(X, y, train_fraction=0.8):
+    perm = torch.randperm(len(X))
+    X.copy_(X[perm])
+    y.copy_(y[perm])
+    n = int(train_fraction * len(X))
+    return X[:n], y[:n], X[n:], y[n:]
+
+
+def l1_doubled_in_place(y_pred, y_true):
+    y_pred.sub_(y_true)  # changes y_pred in place: the expected value must not move with it
+    return (2 * y_pred).abs().mean()
+
+
+def test_the_split_check_sees_an_in_place_shuffle():
+    assert_fails(check_split(split_shuffled_in_place), "changed the X or y it was given", "in order")
+
+
+def test_the_l1_check_expects_the_loss_of_the_predictions_it_gave():
+    assert_fails(check_l1_loss(l1_doubled_in_place), "your loss is 0.3600, expected 0.1800")
+
+
+def test_the_optimizer_step_check_works_under_float64_default():
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        assert_passes(check_optimizer_step(sgd_sub_))
+        assert_fails(check_optimizer_step(step_typed), "with lr=0.1")
+    finally:
+        torch.set_default_dtype(previous)

@@ -86,9 +86,14 @@ def check_split(split_data: Callable[..., Any]) -> CheckResult:
     for data_kwargs, fraction in _SPLIT_CASES:
         X, y = _line(**data_kwargs)
         kwargs = {} if fraction == 0.8 else {"train_fraction": fraction}
-        parts = call_learner_code(exercise, split_data, X, y, **kwargs)
+        # the learner gets copies: a shuffle in place (X.copy_(X[perm])) must not change what is compared with
+        X_given, y_given = X.clone(), y.clone()
+        parts = call_learner_code(exercise, split_data, X_given, y_given, **kwargs)
         if isinstance(parts, CheckResult):
             return parts
+        if not (torch.equal(X_given, X) and torch.equal(y_given, y)):
+            return failed(exercise, "your function changed the X or y it was given (shuffled or overwrote them in "
+                                    "place): split them in order, by slicing, without changing them")
         problem = _split_problem(parts, X, y, fraction)
         if problem:
             return failed(exercise, problem)
@@ -194,7 +199,8 @@ def _check_loss(exercise: str, loss_function: Callable[..., Any], kind: str) -> 
     reference = torch.nn.L1Loss() if kind == "l1" else torch.nn.MSELoss()
     results = []
     for case, (y_pred, y_true) in enumerate(_loss_inputs()):
-        value = call_learner_code(exercise, loss_function, y_pred, y_true)
+        errors = y_pred - y_true  # before the learner's code runs: an in-place change to y_pred cannot move it
+        value = call_learner_code(exercise, loss_function, y_pred.clone(), y_true.clone())
         if isinstance(value, CheckResult):
             return value
         if isinstance(value, torch.Tensor) and value.numel() != 1:
@@ -203,7 +209,7 @@ def _check_loss(exercise: str, loss_function: Callable[..., Any], kind: str) -> 
         number = as_number(value)
         if number is None:
             return failed(exercise, f"return the loss as a tensor holding one number, got {describe(value)}")
-        problem = _loss_problem(number, y_pred - y_true, kind)
+        problem = _loss_problem(number, errors, kind)
         if case:
             problem = on_other_case(problem, number, results[0], "other predictions", "y_pred and y_true")
         if problem:

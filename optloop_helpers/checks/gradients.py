@@ -191,7 +191,9 @@ def _step_case(weight: float, bias: float, grads: tuple[float, float] | None) ->
         data = make_line_data()
         nn.L1Loss()(model(data.X_train), data.y_train).backward()
     else:
-        model.weights.grad, model.bias.grad = torch.tensor([grads[0]]), torch.tensor([grads[1]])
+        dtype = model.weights.dtype  # the parameters' dtype, whatever torch's default dtype is
+        model.weights.grad = torch.tensor([grads[0]], dtype=dtype)
+        model.bias.grad = torch.tensor([grads[1]], dtype=dtype)
     return model
 
 
