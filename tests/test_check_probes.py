@@ -150,8 +150,8 @@ def buggy_train_step(model, X, y, loss_fn, optimizer):  # notebook 10's two bugs
     [
         (check_logits_to_labels, lambda logits: (logits >= 0.5).float(), ["compared the logits with 0.5"]),
         (check_logits_to_labels, lambda logits: (logits > 0.5).float(), ["compared the logits with 0.5"]),
-        (check_logits_to_labels, lambda logits: (logits > 0.04).float(), ["expected labels"]),
-        (check_logits_to_labels, lambda logits: (logits > -0.05).float(), ["expected labels"]),
+        (check_logits_to_labels, lambda logits: (logits > 0.04).float(), ["labels are wrong"]),
+        (check_logits_to_labels, lambda logits: (logits > -0.05).float(), ["labels are wrong"]),
         (check_logits_to_labels, lambda logits: logits.sigmoid_().round_(), ["changed the logits it was given"]),
         (check_testing_step, dummy_call_testing_step, ["call model.eval()", "torch.inference_mode()"]),
         (check_one_epoch, one_epoch_test_loss_in_train_mode_then_dummy, ["call model.eval()", "inference_mode"]),
@@ -492,3 +492,12 @@ def test_the_optimizer_step_check_works_under_float64_default():
         assert_fails(check_optimizer_step(step_typed), "with lr=0.1")
     finally:
         torch.set_default_dtype(previous)
+
+
+def test_the_logits_check_does_not_print_the_labels_to_copy():
+    typed = torch.tensor([[0.0], [1.0], [1.0], [0.0], [1.0], [1.0], [1.0], [0.0], [1.0], [0.0]])
+    result = check_logits_to_labels(lambda logits: (logits > 2).float())
+    assert_fails(result, "labels are wrong", "sigmoid(logit) is above 0.5")
+    assert "[0.0, 1.0, 1.0" not in result.message
+    assert_fails(check_logits_to_labels(lambda logits: typed.clone()), "the labels have shape (10, 1) but the logits have shape (6, 1)")
+    assert_fails(check_logits_to_labels(lambda logits: typed[: len(logits)].clone()), "labels are wrong")
