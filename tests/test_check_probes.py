@@ -501,3 +501,14 @@ def test_the_logits_check_does_not_print_the_labels_to_copy():
     assert "[0.0, 1.0, 1.0" not in result.message
     assert_fails(check_logits_to_labels(lambda logits: typed.clone()), "the labels have shape (10, 1) but the logits have shape (6, 1)")
     assert_fails(check_logits_to_labels(lambda logits: typed[: len(logits)].clone()), "labels are wrong")
+
+
+def test_check_learning_rate_fails_a_function_that_sets_the_true_parameters():
+    def cheat(parameters):
+        parameters = list(parameters)
+        with torch.no_grad():
+            parameters[0].fill_(0.7)
+            parameters[1].fill_(0.3)
+        return torch.optim.SGD(parameters, lr=0.01)
+
+    assert_fails(check_learning_rate(cheat), "changed the model's parameters", "only build the optimizer")
