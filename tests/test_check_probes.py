@@ -17,6 +17,7 @@ from torch import nn
 
 from optloop_helpers import f1_score
 from optloop_helpers.checks import (
+    check_batch_loop,
     check_epochs_to_reach,
     check_f1_by_hand,
     check_forward_pass,
@@ -512,3 +513,23 @@ def test_check_learning_rate_fails_a_function_that_sets_the_true_parameters():
         return torch.optim.SGD(parameters, lr=0.01)
 
     assert_fails(check_learning_rate(cheat), "changed the model's parameters", "only build the optimizer")
+
+
+def make_batch_loop(eval_inside=False):
+    def train_one_epoch(model, loader, loss_fn, optimizer):
+        model.train()
+        for X_batch, y_batch in loader:
+            loss = loss_fn(model(X_batch), y_batch)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            if eval_inside:
+                model.eval()  # batches 2..n then train in eval mode
+        return loss.item()
+
+    return train_one_epoch
+
+
+def test_the_batch_loop_check_looks_at_every_forward_pass():
+    assert_passes(check_batch_loop(make_batch_loop()))
+    assert_fails(check_batch_loop(make_batch_loop(eval_inside=True)), "ran in eval mode", "calls model.eval()")
