@@ -533,3 +533,35 @@ def make_batch_loop(eval_inside=False):
 def test_the_batch_loop_check_looks_at_every_forward_pass():
     assert_passes(check_batch_loop(make_batch_loop()))
     assert_fails(check_batch_loop(make_batch_loop(eval_inside=True)), "ran in eval mode", "calls model.eval()")
+
+
+def forward_grad_off_for_good(model, X):
+    model.eval()
+    torch.set_grad_enabled(False)  # a statement: autograd stays off for the rest of the notebook
+    return model(X)
+
+
+def grad_off_for_good_testing_step(model, X, y, loss_fn):
+    model.eval()
+    torch.set_grad_enabled(False)
+    return loss_fn(model(X), y).item()
+
+
+def forward_as_double(model, X):
+    model.eval()
+    with torch.inference_mode():
+        return model(X).double()
+
+
+@pytest.mark.parametrize(("check", "answer"), [(check_forward_pass, forward_grad_off_for_good),
+                                               (check_testing_step, grad_off_for_good_testing_step)])
+def test_autograd_left_off_fails_and_is_turned_back_on(check, answer):
+    try:
+        assert_fails(check(answer), "autograd was still off after your function returned", "set_grad_enabled(False)")
+        assert torch.is_grad_enabled()
+    finally:
+        torch.set_grad_enabled(True)
+
+
+def test_the_forward_pass_check_names_a_dtype_change():
+    assert_fails(check_forward_pass(forward_as_double), "torch.float64", "without .double()")

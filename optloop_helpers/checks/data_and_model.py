@@ -29,7 +29,7 @@ from ._helpers import (
     no_grad_tip,
     on_other_case,
 )
-from .result import CheckResult, call_learner_code, failed, passed
+from .result import CheckResult, call_keeping_grad_mode, call_learner_code, failed, passed
 
 
 def _line(**kwargs: Any) -> tuple[torch.Tensor, torch.Tensor]:
@@ -104,11 +104,14 @@ def _forward_problem(forward_pass: Callable[..., Any], model: SpyModel, X: torch
     """Run the learner's forward pass once; a failing ``CheckResult``, or the call that made the predictions."""
     exercise = "forward pass"
     expected = (model.weights * X + model.bias).detach()
-    preds = call_learner_code(exercise, forward_pass, model, X)
+    preds = call_keeping_grad_mode(exercise, forward_pass, model, X)
     if isinstance(preds, CheckResult):
         return preds
     if not isinstance(preds, torch.Tensor):
         return failed(exercise, f"return the predictions tensor, got {describe(preds)}")
+    if preds.dtype != X.dtype:
+        return failed(exercise, f"the predictions are {preds.dtype}, but the model makes {X.dtype}: return "
+                                "model(X) as it is, without .double() or another dtype change")
     if preds.shape != X.shape:
         return failed(exercise, f"the predictions have shape {tuple(preds.shape)}, expected {tuple(X.shape)}: "
                                 "one prediction per input (return model(X) as it is)")
