@@ -565,3 +565,47 @@ def test_autograd_left_off_fails_and_is_turned_back_on(check, answer):
 
 def test_the_forward_pass_check_names_a_dtype_change():
     assert_fails(check_forward_pass(forward_as_double), "torch.float64", "without .double()")
+
+
+def gradients_on_detached_copies(model, X, y):
+    w = model.weights.detach().clone().requires_grad_(True)
+    b = model.bias.detach().clone().requires_grad_(True)
+    ((w * X + b - y) ** 2).mean().backward()
+    return w.grad.item(), b.grad.item()
+
+
+def gradients_on_a_deepcopy(model, X, y):
+    import copy
+
+    twin = copy.deepcopy(model)
+    ((twin(X) - y) ** 2).mean().backward()
+    return twin.weights.grad.item(), twin.bias.grad.item()
+
+
+def gradients_with_torch_func(model, X, y):
+    def loss(w, b):
+        return ((w * X + b - y) ** 2).mean()
+
+    dw, db = torch.func.grad(loss, argnums=(0, 1))(model.weights.detach(), model.bias.detach())
+    return dw.item(), db.item()
+
+
+def gradients_then_a_quiet_step(model, X, y):
+    error = (model.weights * X + model.bias - y).detach()
+    dw, db = (2 * error * X).mean(), (2 * error).mean()
+    with torch.no_grad():
+        model.weights -= 0.01 * dw
+        model.bias -= 0.01 * db
+    return dw.item(), db.item()
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragments"),
+    [(gradients_on_detached_copies, ["you let autograd compute them"]),
+     (gradients_on_a_deepcopy, ["you let autograd compute them"]),
+     (gradients_with_torch_func, ["you let autograd compute them", "torch.func.grad"]),
+     (gradients_then_a_quiet_step, ["changed the model's parameters"])],
+    ids=["detached", "deepcopy", "torch-func", "quiet-step"],
+)
+def test_the_mse_gradients_check_sees_autograd_anywhere_and_a_step(answer, fragments):
+    assert_fails(check_mse_gradients(answer), *fragments)
