@@ -17,6 +17,7 @@ from torch import nn
 
 from optloop_helpers import f1_score
 from optloop_helpers.checks import (
+    check_batch_loop,
     check_epochs_to_reach,
     check_f1_by_hand,
     check_forward_pass,
@@ -150,8 +151,8 @@ def buggy_train_step(model, X, y, loss_fn, optimizer):  # notebook 10's two bugs
     [
         (check_logits_to_labels, lambda logits: (logits >= 0.5).float(), ["compared the logits with 0.5"]),
         (check_logits_to_labels, lambda logits: (logits > 0.5).float(), ["compared the logits with 0.5"]),
-        (check_logits_to_labels, lambda logits: (logits > 0.04).float(), ["expected labels"]),
-        (check_logits_to_labels, lambda logits: (logits > -0.05).float(), ["expected labels"]),
+        (check_logits_to_labels, lambda logits: (logits > 0.04).float(), ["labels are wrong"]),
+        (check_logits_to_labels, lambda logits: (logits > -0.05).float(), ["labels are wrong"]),
         (check_logits_to_labels, lambda logits: logits.sigmoid_().round_(), ["changed the logits it was given"]),
         (check_testing_step, dummy_call_testing_step, ["call model.eval()", "torch.inference_mode()"]),
         (check_one_epoch, one_epoch_test_loss_in_train_mode_then_dummy, ["call model.eval()", "inference_mode"]),
@@ -458,3 +459,153 @@ def test_check_learning_rate_leaves_the_learners_random_state_alone():
     torch.manual_seed(0)
     check_learning_rate(sgd_with(0.5))
     assert torch.equal(torch.rand(1), expected)
+
+
+# --- in-place changes to the inputs, and another default dtype ---------------------------------------------------
+
+
+def split_shuffled_in_place(X, y, train_fraction=0.8):
+    perm = torch.randperm(len(X))
+    X.copy_(X[perm])
+    y.copy_(y[perm])
+    n = int(train_fraction * len(X))
+    return X[:n], y[:n], X[n:], y[n:]
+
+
+def l1_doubled_in_place(y_pred, y_true):
+    y_pred.sub_(y_true)  # changes y_pred in place: the expected value must not move with it
+    return (2 * y_pred).abs().mean()
+
+
+def test_the_split_check_sees_an_in_place_shuffle():
+    assert_fails(check_split(split_shuffled_in_place), "changed the X or y it was given", "in order")
+
+
+def test_the_l1_check_expects_the_loss_of_the_predictions_it_gave():
+    assert_fails(check_l1_loss(l1_doubled_in_place), "your loss is 0.3600, expected 0.1800")
+
+
+def test_the_optimizer_step_check_works_under_float64_default():
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        assert_passes(check_optimizer_step(sgd_sub_))
+        assert_fails(check_optimizer_step(step_typed), "with lr=0.1")
+    finally:
+        torch.set_default_dtype(previous)
+
+
+def test_the_logits_check_does_not_print_the_labels_to_copy():
+    typed = torch.tensor([[0.0], [1.0], [1.0], [0.0], [1.0], [1.0], [1.0], [0.0], [1.0], [0.0]])
+    result = check_logits_to_labels(lambda logits: (logits > 2).float())
+    assert_fails(result, "labels are wrong", "sigmoid(logit) is above 0.5")
+    assert "[0.0, 1.0, 1.0" not in result.message
+    assert_fails(check_logits_to_labels(lambda logits: typed.clone()), "the labels have shape (10, 1) but the logits have shape (6, 1)")
+    assert_fails(check_logits_to_labels(lambda logits: typed[: len(logits)].clone()), "labels are wrong")
+
+
+def test_check_learning_rate_fails_a_function_that_sets_the_true_parameters():
+    def cheat(parameters):
+        parameters = list(parameters)
+        with torch.no_grad():
+            parameters[0].fill_(0.7)
+            parameters[1].fill_(0.3)
+        return torch.optim.SGD(parameters, lr=0.01)
+
+    assert_fails(check_learning_rate(cheat), "changed the model's parameters", "only build the optimizer")
+
+
+def make_batch_loop(eval_inside=False):
+    def train_one_epoch(model, loader, loss_fn, optimizer):
+        model.train()
+        for X_batch, y_batch in loader:
+            loss = loss_fn(model(X_batch), y_batch)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            if eval_inside:
+                model.eval()  # batches 2..n then train in eval mode
+        return loss.item()
+
+    return train_one_epoch
+
+
+def test_the_batch_loop_check_looks_at_every_forward_pass():
+    assert_passes(check_batch_loop(make_batch_loop()))
+    assert_fails(check_batch_loop(make_batch_loop(eval_inside=True)), "ran in eval mode", "calls model.eval()")
+
+
+def forward_grad_off_for_good(model, X):
+    model.eval()
+    torch.set_grad_enabled(False)  # a statement: autograd stays off for the rest of the notebook
+    return model(X)
+
+
+def grad_off_for_good_testing_step(model, X, y, loss_fn):
+    model.eval()
+    torch.set_grad_enabled(False)
+    return loss_fn(model(X), y).item()
+
+
+def forward_as_double(model, X):
+    model.eval()
+    with torch.inference_mode():
+        return model(X).double()
+
+
+@pytest.mark.parametrize(("check", "answer"), [(check_forward_pass, forward_grad_off_for_good),
+                                               (check_testing_step, grad_off_for_good_testing_step)])
+def test_autograd_left_off_fails_and_is_turned_back_on(check, answer):
+    try:
+        assert_fails(check(answer), "autograd was still off after your function returned", "set_grad_enabled(False)")
+        assert torch.is_grad_enabled()
+    finally:
+        torch.set_grad_enabled(True)
+
+
+def test_the_forward_pass_check_names_a_dtype_change():
+    assert_fails(check_forward_pass(forward_as_double), "torch.float64", "without .double()")
+
+
+def gradients_on_detached_copies(model, X, y):
+    w = model.weights.detach().clone().requires_grad_(True)
+    b = model.bias.detach().clone().requires_grad_(True)
+    ((w * X + b - y) ** 2).mean().backward()
+    return w.grad.item(), b.grad.item()
+
+
+def gradients_on_a_deepcopy(model, X, y):
+    import copy
+
+    twin = copy.deepcopy(model)
+    ((twin(X) - y) ** 2).mean().backward()
+    return twin.weights.grad.item(), twin.bias.grad.item()
+
+
+def gradients_with_torch_func(model, X, y):
+    def loss(w, b):
+        return ((w * X + b - y) ** 2).mean()
+
+    dw, db = torch.func.grad(loss, argnums=(0, 1))(model.weights.detach(), model.bias.detach())
+    return dw.item(), db.item()
+
+
+def gradients_then_a_quiet_step(model, X, y):
+    error = (model.weights * X + model.bias - y).detach()
+    dw, db = (2 * error * X).mean(), (2 * error).mean()
+    with torch.no_grad():
+        model.weights -= 0.01 * dw
+        model.bias -= 0.01 * db
+    return dw.item(), db.item()
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragments"),
+    [(gradients_on_detached_copies, ["you let autograd compute them"]),
+     (gradients_on_a_deepcopy, ["you let autograd compute them"]),
+     (gradients_with_torch_func, ["you let autograd compute them", "torch.func.grad"]),
+     (gradients_then_a_quiet_step, ["changed the model's parameters"])],
+    ids=["detached", "deepcopy", "torch-func", "quiet-step"],
+)
+def test_the_mse_gradients_check_sees_autograd_anywhere_and_a_step(answer, fragments):
+    assert_fails(check_mse_gradients(answer), *fragments)

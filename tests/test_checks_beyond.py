@@ -117,7 +117,7 @@ def test_logits_to_labels_passes():
         (lambda logits: torch.sigmoid(logits), "these are probabilities: round them"),
         (lambda logits: torch.round(logits), "apply torch.sigmoid first"),
         (lambda logits: torch.round(torch.sigmoid(logits)).squeeze(), "the labels have shape (10,)"),
-        (lambda logits: (logits > 2).float(), "expected labels [0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0]"),
+        (lambda logits: (logits > 2).float(), "5 of 10 labels are wrong"),
         (lambda logits: [0, 1], "return a tensor of labels, got [0, 1] (list)"),
     ],
 )

@@ -94,6 +94,11 @@ def _batch_loop_case(batch_loop: Callable[..., Any], start: tuple[float, float],
     training = [call for call in model.calls if call.grad]
     if training and not training[0].training:
         return failed(exercise, "the forward pass ran in eval mode: call model.train() before the batch loop")
+    in_eval = sum(not call.training for call in training)  # every forward pass, not just the first
+    if in_eval:
+        return failed(exercise, f"{in_eval} of {len(training)} training forward passes ran in eval mode: something in "
+                                "the loop calls model.eval(); call model.train() once before the batch loop and keep "
+                                "model.eval() for the testing loop")
     if zeros < steps and not close(params_of(model), expected, tol=1e-6):
         return failed(exercise, f"optimizer.zero_grad() ran {zeros} times for {steps} batches, so the gradients "
                                 "accumulated across batches: call it inside the batch loop, once per batch")

@@ -64,43 +64,59 @@ def check_spot_the_bug(train_step: Callable[..., Any]) -> CheckResult:
 # logits of both signs, and some between 0 and 0.5: class 1 (probability > 0.5), though below 0.5 themselves
 # (exactly 0 is left out: a probability of exactly 0.5 is a tie that correct answers break either way)
 _LOGITS = torch.tensor([[-2.0], [0.5], [3.0], [-0.1], [1.2], [0.3], [0.05], [-0.4], [0.02], [-0.02]])
-_LABELS = torch.tensor([[0.0], [1.0], [1.0], [0.0], [1.0], [1.0], [1.0], [0.0], [1.0], [0.0]])
+# two more cases no notebook prints, so that a label vector typed in from a message cannot pass
+_LOGIT_CASES = [_LOGITS, torch.tensor([[4.0], [-3.0], [0.7], [-0.7], [0.01], [-1.5]]),
+                torch.tensor([[-0.3], [0.45], [-5.0], [0.15], [2.5], [-0.01], [0.9], [-1.1]])]
 
 
-def check_logits_to_labels(logits_to_labels: Callable[[torch.Tensor], torch.Tensor]) -> CheckResult:
-    """Check ``logits_to_labels(logits)``: sigmoid, then round to 0/1 labels of the same shape."""
-    exercise = "logits to labels"
-    given = _LOGITS.clone()
-    result = call_learner_code(exercise, logits_to_labels, given)
-    if isinstance(result, CheckResult):
-        return result
-    if not torch.equal(given, _LOGITS):
-        return failed(exercise, "your function changed the logits it was given (an in-place sigmoid_() or round_()): "
-                                "use torch.sigmoid(logits), which makes a new tensor")
+def _labels_problem(exercise: str, logits: torch.Tensor, result: Any) -> CheckResult | None:
+    """What is wrong with ``result`` as the labels of ``logits``; None when nothing is."""
     if not isinstance(result, torch.Tensor):
         return failed(exercise, f"return a tensor of labels, got {describe(result, show_value=True)}")
-    if result.shape != _LOGITS.shape:
+    if result.shape != logits.shape:
         return failed(
             exercise,
-            f"the labels have shape {tuple(result.shape)} but the logits have shape {tuple(_LOGITS.shape)}: "
+            f"the labels have shape {tuple(result.shape)} but the logits have shape {tuple(logits.shape)}: "
             "keep the shape (no .squeeze() or .flatten())",
         )
     values = result.detach().float()
-    if torch.allclose(values, torch.sigmoid(_LOGITS)):
+    if torch.allclose(values, torch.sigmoid(logits)):
         return failed(exercise, "these are probabilities: round them to 0/1 labels with torch.round")
-    if torch.equal(values, (_LOGITS >= 0.5).float()) or torch.equal(values, (_LOGITS > 0.5).float()):
+    if torch.equal(values, (logits >= 0.5).float()) or torch.equal(values, (logits > 0.5).float()):
         return failed(exercise, "you compared the logits with 0.5, but 0.5 is the threshold for probabilities: a logit "
                                 "of 0.3 is a probability of 0.57, class 1. Apply torch.sigmoid first (or compare "
                                 "the logits with 0)")
-    if torch.equal(values, torch.round(_LOGITS)):
+    if torch.equal(values, torch.round(logits)):
         return failed(exercise, "round(logits) is not a label: apply torch.sigmoid first, then round")
-    if not torch.equal(values, _LABELS):
-        return failed(
-            exercise,
-            f"for logits {_LOGITS.flatten().tolist()} expected labels {_LABELS.flatten().tolist()}, "
-            f"got {values.flatten().tolist()}",
-        )
-    tip = "" if result.is_floating_point() else "labels as 0.0/1.0 floats (.float()) are what the loss and metrics expect"
+    wrong = (values != (logits > 0).float()).flatten()
+    if wrong.any():
+        # how many, not which labels: the message must not print the answer to copy
+        return failed(exercise, f"{int(wrong.sum())} of {len(wrong)} labels are wrong for logits "
+                                f"{logits.flatten().tolist()}: a label is 1.0 when sigmoid(logit) is above 0.5 "
+                                "and 0.0 otherwise (torch.round(torch.sigmoid(logits)))")
+    return None
+
+
+def check_logits_to_labels(logits_to_labels: Callable[[torch.Tensor], torch.Tensor]) -> CheckResult:
+    """Check ``logits_to_labels(logits)``: sigmoid, then round to 0/1 labels of the same shape.
+
+    It runs on three sets of logits; a failing message says how many labels are wrong, never which.
+    """
+    exercise = "logits to labels"
+    floats = True
+    for logits in _LOGIT_CASES:
+        given = logits.clone()
+        result = call_learner_code(exercise, logits_to_labels, given)
+        if isinstance(result, CheckResult):
+            return result
+        if not torch.equal(given, logits):
+            return failed(exercise, "your function changed the logits it was given (an in-place sigmoid_() or "
+                                    "round_()): use torch.sigmoid(logits), which makes a new tensor")
+        problem = _labels_problem(exercise, logits, result)
+        if problem is not None:
+            return problem
+        floats = floats and result.is_floating_point()
+    tip = "" if floats else "labels as 0.0/1.0 floats (.float()) are what the loss and metrics expect"
     return passed(exercise, "every logit became the right 0/1 label", tip)
 
 

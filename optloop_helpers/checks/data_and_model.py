@@ -29,7 +29,7 @@ from ._helpers import (
     no_grad_tip,
     on_other_case,
 )
-from .result import CheckResult, call_learner_code, failed, passed
+from .result import CheckResult, call_keeping_grad_mode, call_learner_code, failed, passed
 
 
 def _line(**kwargs: Any) -> tuple[torch.Tensor, torch.Tensor]:
@@ -86,9 +86,14 @@ def check_split(split_data: Callable[..., Any]) -> CheckResult:
     for data_kwargs, fraction in _SPLIT_CASES:
         X, y = _line(**data_kwargs)
         kwargs = {} if fraction == 0.8 else {"train_fraction": fraction}
-        parts = call_learner_code(exercise, split_data, X, y, **kwargs)
+        # the learner gets copies: a shuffle in place (X.copy_(X[perm])) must not change what is compared with
+        X_given, y_given = X.clone(), y.clone()
+        parts = call_learner_code(exercise, split_data, X_given, y_given, **kwargs)
         if isinstance(parts, CheckResult):
             return parts
+        if not (torch.equal(X_given, X) and torch.equal(y_given, y)):
+            return failed(exercise, "your function changed the X or y it was given (shuffled or overwrote them in "
+                                    "place): split them in order, by slicing, without changing them")
         problem = _split_problem(parts, X, y, fraction)
         if problem:
             return failed(exercise, problem)
@@ -99,11 +104,14 @@ def _forward_problem(forward_pass: Callable[..., Any], model: SpyModel, X: torch
     """Run the learner's forward pass once; a failing ``CheckResult``, or the call that made the predictions."""
     exercise = "forward pass"
     expected = (model.weights * X + model.bias).detach()
-    preds = call_learner_code(exercise, forward_pass, model, X)
+    preds = call_keeping_grad_mode(exercise, forward_pass, model, X)
     if isinstance(preds, CheckResult):
         return preds
     if not isinstance(preds, torch.Tensor):
         return failed(exercise, f"return the predictions tensor, got {describe(preds)}")
+    if preds.dtype != X.dtype:
+        return failed(exercise, f"the predictions are {preds.dtype}, but the model makes {X.dtype}: return "
+                                "model(X) as it is, without .double() or another dtype change")
     if preds.shape != X.shape:
         return failed(exercise, f"the predictions have shape {tuple(preds.shape)}, expected {tuple(X.shape)}: "
                                 "one prediction per input (return model(X) as it is)")
@@ -194,7 +202,8 @@ def _check_loss(exercise: str, loss_function: Callable[..., Any], kind: str) -> 
     reference = torch.nn.L1Loss() if kind == "l1" else torch.nn.MSELoss()
     results = []
     for case, (y_pred, y_true) in enumerate(_loss_inputs()):
-        value = call_learner_code(exercise, loss_function, y_pred, y_true)
+        errors = y_pred - y_true  # before the learner's code runs: an in-place change to y_pred cannot move it
+        value = call_learner_code(exercise, loss_function, y_pred.clone(), y_true.clone())
         if isinstance(value, CheckResult):
             return value
         if isinstance(value, torch.Tensor) and value.numel() != 1:
@@ -203,7 +212,7 @@ def _check_loss(exercise: str, loss_function: Callable[..., Any], kind: str) -> 
         number = as_number(value)
         if number is None:
             return failed(exercise, f"return the loss as a tensor holding one number, got {describe(value)}")
-        problem = _loss_problem(number, y_pred - y_true, kind)
+        problem = _loss_problem(number, errors, kind)
         if case:
             problem = on_other_case(problem, number, results[0], "other predictions", "y_pred and y_true")
         if problem:

@@ -11,7 +11,8 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -118,6 +119,26 @@ def _other_line() -> tuple[torch.Tensor, torch.Tensor]:
     return data.X_train, data.y_train
 
 
+@contextmanager
+def _count_autograd() -> Iterator[list[int]]:
+    """Count every call of autograd inside the block, on any tensor: ``backward()`` (also on a detached copy or
+    a ``copy.deepcopy`` of the model), ``torch.autograd.grad`` and ``torch.func.grad`` (which calls it)."""
+    counter = [0]
+    originals = torch.autograd.backward, torch.autograd.grad
+
+    def counted(original: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            counter[0] += 1
+            return original(*args, **kwargs)
+        return wrapper
+
+    torch.autograd.backward, torch.autograd.grad = (counted(f) for f in originals)  # type: ignore[assignment]
+    try:
+        yield counter
+    finally:
+        torch.autograd.backward, torch.autograd.grad = originals  # type: ignore[assignment]
+
+
 def _mse_problem(got: tuple[float, float], expected: tuple[float, float], n: int) -> str | None:
     """What is wrong with ``got`` as ``(dL/dweights, dL/dbias)``; None when it is right."""
     dw, db = expected
@@ -157,13 +178,18 @@ def check_mse_gradients(mse_gradients: Callable[..., Any]) -> CheckResult:
     answers: list[tuple[float, float]] = []
     for case, (model, X, y) in enumerate(cases):
         expected = _reference_grads(nn.MSELoss(), model, X, y)
-        with count_backward(model) as backward_calls:  # also counts torch.autograd.grad
+        before = params_of(model)
+        with count_backward(model) as backward_calls, _count_autograd() as autograd_calls:
             answer = call_learner_code(exercise, mse_gradients, model, X, y)
         if isinstance(answer, CheckResult):
             return answer
-        if backward_calls[0]:
-            return failed(exercise, "you let autograd compute them (loss.backward() or torch.autograd.grad): "
-                                    "work the gradients out by hand from the formula")
+        if backward_calls[0] or autograd_calls[0]:
+            return failed(exercise, "you let autograd compute them (loss.backward() or torch.autograd.grad, also on "
+                                    "a copy of the model or its parameters, or torch.func.grad): work the gradients "
+                                    "out by hand from the formula")
+        if params_of(model) != before:
+            return failed(exercise, "your function changed the model's parameters: only compute and return the two "
+                                    "gradients; the step comes in notebook 5")
         if not isinstance(answer, (tuple, list)) or len(answer) != 2:
             return failed(exercise, f"return two numbers, (dL/dweights, dL/dbias), got {describe(answer)}")
         numbers = tuple(as_number(a) for a in answer)
@@ -191,7 +217,9 @@ def _step_case(weight: float, bias: float, grads: tuple[float, float] | None) ->
         data = make_line_data()
         nn.L1Loss()(model(data.X_train), data.y_train).backward()
     else:
-        model.weights.grad, model.bias.grad = torch.tensor([grads[0]]), torch.tensor([grads[1]])
+        dtype = model.weights.dtype  # the parameters' dtype, whatever torch's default dtype is
+        model.weights.grad = torch.tensor([grads[0]], dtype=dtype)
+        model.bias.grad = torch.tensor([grads[1]], dtype=dtype)
     return model
 
 

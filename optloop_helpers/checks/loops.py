@@ -31,7 +31,7 @@ from ._training import (
     trace,
     training_problem,
 )
-from .result import CheckResult, call_learner_code, failed, passed
+from .result import CheckResult, call_keeping_grad_mode, call_learner_code, failed, passed
 
 
 def check_training_step(training_step: Callable[..., Any]) -> CheckResult:
@@ -87,7 +87,7 @@ def _testing_case(testing_step: Callable[..., Any], start: tuple[float, float]) 
     before = params_of(model)
     expected = loss_fn(model(X), y).item()
     model.calls.clear()
-    value = call_learner_code(exercise, testing_step, model, X, y, loss_fn)
+    value = call_keeping_grad_mode(exercise, testing_step, model, X, y, loss_fn)
     if isinstance(value, CheckResult):
         return value
     problem = _testing_problem(model.calls, X)

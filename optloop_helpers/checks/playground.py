@@ -20,7 +20,7 @@ from torch import nn
 
 from ..data import make_line_data
 from ..loop import fit
-from ._helpers import as_number, describe, make_model
+from ._helpers import as_number, describe, make_model, params_of
 from .result import CheckResult, call_learner_code, failed, passed
 
 EPOCHS = 30
@@ -69,9 +69,13 @@ def check_learning_rate(make_optimizer: Callable[..., Any]) -> CheckResult:
     data, model = make_line_data(), make_model()
     with torch.inference_mode():
         start_loss = nn.MSELoss()(model(data.X_train), data.y_train).item()
+    before = params_of(model)
     optimizer = call_learner_code(exercise, make_optimizer, model.parameters())
     if isinstance(optimizer, CheckResult):
         return optimizer
+    if params_of(model) != before:  # e.g. filled in the line's true parameters: training would have nothing to do
+        return failed(exercise, "your function changed the model's parameters: only build the optimizer, "
+                                "torch.optim.SGD(parameters, lr=...), and let training move them")
     problem = _optimizer_problem(optimizer, model)
     if problem:
         return failed(exercise, problem)

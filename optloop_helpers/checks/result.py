@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import torch
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -72,3 +74,19 @@ def call_learner_code(exercise: str, function: Callable[..., Any], *args: Any, *
         return failed(exercise, "not written yet: replace the `...` and the `raise NotImplementedError` line")
     except Exception as error:  # the learner's code crashed: say how, without a traceback
         return failed(exercise, f"your code raised {type(error).__name__}: {error}")
+
+
+def call_keeping_grad_mode(exercise: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``call_learner_code``, failing (and turning autograd back on) when the function left autograd off.
+
+    ``torch.set_grad_enabled(False)`` as a statement, not a ``with`` block, keeps autograd off after the
+    function returns: every later cell of the notebook would then train nothing.
+    """
+    was_enabled = torch.is_grad_enabled()
+    value = call_learner_code(exercise, function, *args, **kwargs)
+    if was_enabled and not torch.is_grad_enabled():
+        torch.set_grad_enabled(True)
+        return failed(exercise, "autograd was still off after your function returned (torch.set_grad_enabled(False) as a "
+                                "statement, not a with block): the rest of the notebook would compute no "
+                                "gradients; turn it off only inside `with torch.inference_mode():`")
+    return value
