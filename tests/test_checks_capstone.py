@@ -523,3 +523,35 @@ def test_unwritten_parts_say_not_written_yet():
     result = check_capstone(**stubs, manual_model=Stub, linear_model=Stub)
     assert not result and result.message == "0 of 8 parts right"
     assert all("not written yet" in part.message for part in result.parts), result
+
+
+# --- review fixes ------------------------------------------------------------------------------------------------
+
+
+def test_a_part_whose_check_crashes_fails_alone(monkeypatch):
+    from optloop_helpers.checks import capstone
+
+    def broken(answer):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(capstone._PARTS, "train_step", broken)
+    result = check_capstone(**RIGHT)
+    assert not result and result.message == "7 of 8 parts right"
+    wrong = [p for p in result.parts if not p.passed]
+    assert [p.exercise for p in wrong] == ["training step"] and "RuntimeError: boom" in wrong[0].message
+
+
+@pytest.mark.parametrize(("part", "keyword"), [("manual_model", "manual_model=MyModel"), ("linear_model", "linear_model=MyModel")])
+def test_an_instance_instead_of_a_class_names_the_real_keyword(part, keyword):
+    result = check_capstone(**{part: ManualModel()})
+    assert not result and keyword in result.parts[0].message
+
+
+def train_with_float_epochs_at_fixed_numbers(model, data, loss_fn, optimizer, epochs=300, eval_every=20):
+    epoch_count, train_losses, test_losses = train(model, data, loss_fn, optimizer, 300, 20)
+    return [float(e) for e in epoch_count], train_losses, test_losses
+
+
+def test_the_epochs_in_a_message_are_integers():
+    message = check_capstone(train=train_with_float_epochs_at_fixed_numbers).parts[0].message
+    assert "you tested at [0, 20, 40" in message, message

@@ -174,7 +174,7 @@ def training_loop_part(train: Callable[..., Any]) -> CheckResult:
         return got
     if not (isinstance(got, (tuple, list)) and len(got) == 3 and all(isinstance(g, (list, tuple)) for g in got)):
         return failed(part, f"return three lists, (epoch_count, train_losses, test_losses), got {describe(got)}")
-    epochs = [as_number(e) for e in got[0]]
+    epochs = [int(n) if n is not None and n == int(n) else n for n in (as_number(e) for e in got[0])]
     if epochs != want_epochs:
         return failed(part, f"with epochs={EPOCHS} and eval_every={EVAL_EVERY} test at epochs {want_epochs}, you tested "
                             f"at {epochs[:6]}{' ...' if len(epochs) > 6 else ''}: use the epochs and eval_every "

@@ -96,7 +96,8 @@ def _data(make_data: Callable[..., Any]) -> CheckResult:
 
 def _build(part: str, model_class: Any) -> CheckResult | nn.Module:
     if not isinstance(model_class, type):
-        return failed(part, f"pass the class itself (e.g. {part.split()[0]}=MyModel, no brackets), "
+        keyword = part.replace(" ", "_")  # check_capstone's own keyword: manual_model= or linear_model=
+        return failed(part, f"pass the class itself (e.g. {keyword}=MyModel, no brackets), "
                             f"got {describe(model_class)}")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(SEED)
@@ -187,6 +188,19 @@ _PARTS: dict[str, Callable[[Any], CheckResult]] = {
 }
 
 
+_PART_NAMES = {"make_data": "data", "manual_model": "manual model", "linear_model": "linear model",
+               "make_loss_and_optimizer": "loss and optimizer", "train_step": "training step",
+               "test_step": "testing step", "train": "training loop", "save_and_load": "save and load"}
+
+
+def _verdict(name: str, answer: Any) -> CheckResult:
+    """One part's verdict; anything that goes wrong while checking it is that part's failure, not the whole call's."""
+    try:
+        return _PARTS[name](answer)
+    except Exception as error:  # noqa: BLE001 - every other part still gets its verdict
+        return failed(_PART_NAMES[name], f"checking this part raised {type(error).__name__}: {error}")
+
+
 def check_capstone(*, make_data: Any = None, manual_model: Any = None, linear_model: Any = None,
                    make_loss_and_optimizer: Any = None, train_step: Any = None, test_step: Any = None,
                    train: Any = None, save_and_load: Any = None) -> CapstoneResult:
@@ -220,6 +234,6 @@ def check_capstone(*, make_data: Any = None, manual_model: Any = None, linear_mo
     given = {name: answer for name, answer in locals().items() if name in _PARTS and answer is not None}
     if not given:
         return CapstoneResult("capstone", False, "pass the parts you wrote, e.g. check_capstone(make_data=make_data)")
-    parts = tuple(_PARTS[name](answer) for name, answer in given.items())
+    parts = tuple(_verdict(name, answer) for name, answer in given.items())
     right = sum(part.passed for part in parts)
     return CapstoneResult("capstone", right == len(parts), f"{right} of {len(parts)} parts right", parts=parts)
