@@ -555,3 +555,16 @@ def train_with_float_epochs_at_fixed_numbers(model, data, loss_fn, optimizer, ep
 def test_the_epochs_in_a_message_are_integers():
     message = check_capstone(train=train_with_float_epochs_at_fixed_numbers).parts[0].message
     assert "you tested at [0, 20, 40" in message, message
+
+
+def eval_step_mae_without_abs(model, X, y, loss_fn):
+    model.eval()
+    with torch.inference_mode():
+        pred = model(X)
+        return loss_fn(pred, y).item(), (y - pred).mean().item()
+
+
+def test_an_mae_without_abs_fails():
+    result = check_capstone(test_step=eval_step_mae_without_abs)
+    assert not result and "take the absolute value of each error before the mean" in result.parts[0].message, result
+    assert check_capstone(test_step=test_step)

@@ -102,10 +102,19 @@ def training_step_part(train_step: Callable[..., Any]) -> CheckResult:
 
 
 def testing_step_part(test_step: Callable[..., Any]) -> CheckResult:
+    # the second start's line crosses the test data: errors of both signs, so an MAE without abs() is caught
+    for start in ((OTHER_WEIGHT, OTHER_BIAS), (0.5, 0.4545)):
+        result = _testing_step_on(test_step, start)
+        if not result.passed:
+            return result
+    return result
+
+
+def _testing_step_on(test_step: Callable[..., Any], start: tuple[float, float]) -> CheckResult:
     part = "testing step"
     device = get_device()
     X, y = line(device=device)[2:]
-    model = model_on(device, (OTHER_WEIGHT, OTHER_BIAS), spy=True)
+    model = model_on(device, start, spy=True)
     model.train()  # the testing step must switch to eval mode itself
     before = params_of(model)
     # not the L1 loss: with it the test loss would equal the MAE, and (mae, mae) would pass
@@ -131,6 +140,10 @@ def testing_step_part(test_step: Callable[..., Any]) -> CheckResult:
         return failed(part, f"the check passed loss_fn=nn.MSELoss(), so the test loss is {fmt(expected_loss)}, you "
                             f"returned {fmt(loss)}: compute it with the loss_fn you are given, "
                             "loss_fn(test_pred, y).item()")
+    if not close(mae, expected_mae) and close(abs(mae), abs(error.mean().item())):
+        return failed(part, f"the MAE (mean absolute error) is {fmt(expected_mae)}, you returned {fmt(mae)}: take "
+                            "the absolute value of each error before the mean, (test_pred - y).abs().mean().item(), "
+                            "or errors of both signs cancel")
     if not close(mae, expected_mae):
         return failed(part, f"the MAE (mean absolute error) is {fmt(expected_mae)}, you returned {fmt(mae)}: "
                             "(test_pred - y).abs().mean().item(), whatever loss_fn is")
