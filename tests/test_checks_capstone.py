@@ -568,3 +568,31 @@ def test_an_mae_without_abs_fails():
     result = check_capstone(test_step=eval_step_mae_without_abs)
     assert not result and "take the absolute value of each error before the mean" in result.parts[0].message, result
     assert check_capstone(test_step=test_step)
+
+
+def train_recording_the_mae(model, data, loss_fn, optimizer, epochs=300, eval_every=20):
+    X_train, y_train, X_test, y_test = data
+    epoch_count, train_losses, test_losses = [], [], []
+    for epoch in range(epochs):
+        loss = train_step(model, X_train, y_train, loss_fn, optimizer)
+        if epoch % eval_every == 0:
+            epoch_count.append(epoch)
+            train_losses.append(loss)
+            test_losses.append(test_step_with_mae(model, X_test, y_test, loss_fn)[1])
+    return epoch_count, train_losses, test_losses
+
+
+def test_step_with_mae(model, X, y, loss_fn):
+    model.eval()
+    with torch.inference_mode():
+        pred = model(X)
+        return loss_fn(pred, y).item(), (pred - y).abs().mean().item()
+
+
+test_step_with_mae.__test__ = False
+
+
+def test_a_loop_recording_the_mae_as_the_test_loss_fails():
+    result = check_capstone(train=train_recording_the_mae)
+    assert not result and "you recorded the MAE as the test loss" in result.parts[0].message, result
+    assert check_capstone(train=train)

@@ -156,11 +156,11 @@ testing_step_part.__test__ = False  # tell pytest this is not a test function
 # 7. the training loop ----------------------------------------------------------------------------------------
 
 def _reference_run(start: tuple[float, float],
-                   device: torch.device) -> tuple[list[int], list[float], list[float], tuple[float, float]]:
+                   device: torch.device) -> tuple[list[int], list[float], list[float], tuple[float, float], list[float]]:
     X_train, y_train, X_test, y_test = line(device=device)
     model = model_on(device, start)
-    optimizer, loss_fn = torch.optim.SGD(model.parameters(), lr=LR), nn.L1Loss()
-    epochs, train_losses, test_losses = [], [], []
+    optimizer, loss_fn = torch.optim.SGD(model.parameters(), lr=LR), nn.MSELoss()
+    epochs, train_losses, test_losses, test_maes = [], [], [], []
     for epoch in range(EPOCHS):
         loss = loss_fn(model(X_train), y_train)
         optimizer.zero_grad()
@@ -169,9 +169,10 @@ def _reference_run(start: tuple[float, float],
         if epoch % EVAL_EVERY == 0:
             with torch.inference_mode():
                 test_losses.append(loss_fn(model(X_test), y_test).item())
+                test_maes.append((model(X_test) - y_test).abs().mean().item())
             epochs.append(epoch)
             train_losses.append(loss.item())
-    return epochs, train_losses, test_losses, params_of(model)
+    return epochs, train_losses, test_losses, params_of(model), test_maes
 
 
 def training_loop_part(train: Callable[..., Any]) -> CheckResult:
@@ -180,9 +181,10 @@ def training_loop_part(train: Callable[..., Any]) -> CheckResult:
     data = line(device=device)
     model = model_on(device, start, spy=True)
     optimizer = torch.optim.SGD(model.parameters(), lr=LR)
-    want_epochs, want_train, want_test, want_params = _reference_run(start, device)
+    want_epochs, want_train, want_test, want_params, want_maes = _reference_run(start, device)
     with trace(model, optimizer) as events, contextlib.redirect_stdout(io.StringIO()):
-        got = call_learner_code(part, train, model, data, nn.L1Loss(), optimizer, EPOCHS, EVAL_EVERY)
+        # not the L1 loss: with it the test loss would equal the MAE, and recording the MAE would pass
+        got = call_learner_code(part, train, model, data, nn.MSELoss(), optimizer, EPOCHS, EVAL_EVERY)
     if isinstance(got, CheckResult):
         return got
     if not (isinstance(got, (tuple, list)) and len(got) == 3 and all(isinstance(g, (list, tuple)) for g in got)):
@@ -203,6 +205,9 @@ def training_loop_part(train: Callable[..., Any]) -> CheckResult:
         return failed(part, problem)
     for name, values, wanted in (("train", got[1], want_train), ("test", got[2], want_test)):
         numbers = [as_number(v) for v in values]
+        if name == "test" and None not in numbers and close(tuple(numbers), tuple(want_maes)):
+            return failed(part, "you recorded the MAE as the test loss: the check passed loss_fn=nn.MSELoss(), "
+                                "record the test loss from the loss_fn you are given, loss_fn(test_pred, y_test)")
         if None in numbers or len(numbers) != len(wanted) or not close(tuple(numbers), tuple(wanted)):
             return failed(part, f"the {name} losses you recorded are not those of epochs {want_epochs}: append "
                                 f"the {name} loss{' (after the step)' if name == 'test' else ''} as a float "
