@@ -480,7 +480,7 @@ WRONG = [
     ("linear_model", WideLayerModel, "nn.Linear(in_features=1, out_features=1), got nn.Linear(1, 3)"),
     ("make_loss_and_optimizer", optimizer_of_another_model, "the optimizer must hold the parameters of the model"),
     ("make_loss_and_optimizer", loss_class_not_instance, "loss_fn is the class L1Loss: create one, L1Loss()"),
-    ("make_loss_and_optimizer", learning_rate_too_small, "your choice only reached a train loss of"),
+    ("make_loss_and_optimizer", learning_rate_too_small, "your choice learned the line weight="),
     ("train_step", train_step_without_zero_grad, "gradients not zeroed"),
     ("train_step", train_step_without_step, "call optimizer.step() (step 5)"),
     ("test_step", eval_step_in_train_mode, "the model was still in training mode: call model.eval()"),
@@ -596,3 +596,19 @@ def test_a_loop_recording_the_mae_as_the_test_loss_fails():
     result = check_capstone(train=train_recording_the_mae)
     assert not result and "you recorded the MAE as the test loss" in result.parts[0].message, result
     assert check_capstone(train=train)
+
+
+def loss_of_the_mean_error(model):
+    return (lambda pred, y: (pred - y).mean().abs()), torch.optim.SGD(model.parameters(), lr=0.01)
+
+
+def scaled_down_l1(model):
+    l1 = nn.L1Loss()
+    return (lambda pred, y: 1e-3 * l1(pred, y)), torch.optim.SGD(model.parameters(), lr=0.01)
+
+
+@pytest.mark.parametrize("answer", [loss_of_the_mean_error, scaled_down_l1])
+def test_a_loss_that_learns_the_wrong_line_fails(answer):
+    result = check_capstone(make_loss_and_optimizer=answer)
+    assert not result and "not the true -0.45, 1.3" in result.parts[0].message, result
+    assert check_capstone(make_loss_and_optimizer=make_loss_and_optimizer)
