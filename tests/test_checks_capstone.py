@@ -612,3 +612,27 @@ def test_a_loss_that_learns_the_wrong_line_fails(answer):
     result = check_capstone(make_loss_and_optimizer=answer)
     assert not result and "not the true -0.45, 1.3" in result.parts[0].message, result
     assert check_capstone(make_loss_and_optimizer=make_loss_and_optimizer)
+
+
+def save_and_load_with_imported_load(model, path, model_class):
+    from torch import load
+
+    torch.save(model.state_dict(), path)
+    loaded = model_class()
+    loaded.load_state_dict(load(path, weights_only=True))
+    return loaded
+
+
+def save_and_load_with_imported_load_without_weights_only(model, path, model_class):
+    from torch import load
+
+    torch.save(model.state_dict(), path)
+    loaded = model_class()
+    loaded.load_state_dict(load(path))
+    return loaded
+
+
+def test_torch_load_imported_by_name_is_seen():
+    assert check_capstone(save_and_load=save_and_load_with_imported_load)
+    result = check_capstone(save_and_load=save_and_load_with_imported_load_without_weights_only)
+    assert not result and "pass weights_only=True to torch.load" in result.parts[0].message, result
