@@ -636,3 +636,26 @@ def test_torch_load_imported_by_name_is_seen():
     assert check_capstone(save_and_load=save_and_load_with_imported_load)
     result = check_capstone(save_and_load=save_and_load_with_imported_load_without_weights_only)
     assert not result and "pass weights_only=True to torch.load" in result.parts[0].message, result
+
+
+class Float64Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weights = nn.Parameter(torch.randn(1, dtype=torch.float64))
+        self.bias = nn.Parameter(torch.randn(1, dtype=torch.float64))
+
+    def forward(self, x):
+        return self.weights * x + self.bias
+
+
+def test_a_float64_model_passes():
+    assert check_capstone(manual_model=Float64Model)
+
+
+def test_every_part_passes_after_set_default_dtype_float64():
+    torch.set_default_dtype(torch.float64)
+    try:
+        result = check_capstone(**RIGHT)
+    finally:
+        torch.set_default_dtype(torch.float32)
+    assert result and result.message == "8 of 8 parts right", result
