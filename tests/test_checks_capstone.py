@@ -480,7 +480,7 @@ WRONG = [
     ("linear_model", WideLayerModel, "nn.Linear(in_features=1, out_features=1), got nn.Linear(1, 3)"),
     ("make_loss_and_optimizer", optimizer_of_another_model, "the optimizer must hold the parameters of the model"),
     ("make_loss_and_optimizer", loss_class_not_instance, "loss_fn is the class L1Loss: create one, L1Loss()"),
-    ("make_loss_and_optimizer", learning_rate_too_small, "your choice only reached a train loss of"),
+    ("make_loss_and_optimizer", learning_rate_too_small, "your choice learned the line weight="),
     ("train_step", train_step_without_zero_grad, "gradients not zeroed"),
     ("train_step", train_step_without_step, "call optimizer.step() (step 5)"),
     ("test_step", eval_step_in_train_mode, "the model was still in training mode: call model.eval()"),
@@ -523,3 +523,139 @@ def test_unwritten_parts_say_not_written_yet():
     result = check_capstone(**stubs, manual_model=Stub, linear_model=Stub)
     assert not result and result.message == "0 of 8 parts right"
     assert all("not written yet" in part.message for part in result.parts), result
+
+
+# --- review fixes ------------------------------------------------------------------------------------------------
+
+
+def test_a_part_whose_check_crashes_fails_alone(monkeypatch):
+    from optloop_helpers.checks import capstone
+
+    def broken(answer):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(capstone._PARTS, "train_step", broken)
+    result = check_capstone(**RIGHT)
+    assert not result and result.message == "7 of 8 parts right"
+    wrong = [p for p in result.parts if not p.passed]
+    assert [p.exercise for p in wrong] == ["training step"] and "RuntimeError: boom" in wrong[0].message
+
+
+@pytest.mark.parametrize(("part", "keyword"), [("manual_model", "manual_model=MyModel"), ("linear_model", "linear_model=MyModel")])
+def test_an_instance_instead_of_a_class_names_the_real_keyword(part, keyword):
+    result = check_capstone(**{part: ManualModel()})
+    assert not result and keyword in result.parts[0].message
+
+
+def train_with_float_epochs_at_fixed_numbers(model, data, loss_fn, optimizer, epochs=300, eval_every=20):
+    epoch_count, train_losses, test_losses = train(model, data, loss_fn, optimizer, 300, 20)
+    return [float(e) for e in epoch_count], train_losses, test_losses
+
+
+def test_the_epochs_in_a_message_are_integers():
+    message = check_capstone(train=train_with_float_epochs_at_fixed_numbers).parts[0].message
+    assert "you tested at [0, 20, 40" in message, message
+
+
+def eval_step_mae_without_abs(model, X, y, loss_fn):
+    model.eval()
+    with torch.inference_mode():
+        pred = model(X)
+        return loss_fn(pred, y).item(), (y - pred).mean().item()
+
+
+def test_an_mae_without_abs_fails():
+    result = check_capstone(test_step=eval_step_mae_without_abs)
+    assert not result and "take the absolute value of each error before the mean" in result.parts[0].message, result
+    assert check_capstone(test_step=test_step)
+
+
+def train_recording_the_mae(model, data, loss_fn, optimizer, epochs=300, eval_every=20):
+    X_train, y_train, X_test, y_test = data
+    epoch_count, train_losses, test_losses = [], [], []
+    for epoch in range(epochs):
+        loss = train_step(model, X_train, y_train, loss_fn, optimizer)
+        if epoch % eval_every == 0:
+            epoch_count.append(epoch)
+            train_losses.append(loss)
+            test_losses.append(test_step_with_mae(model, X_test, y_test, loss_fn)[1])
+    return epoch_count, train_losses, test_losses
+
+
+def test_step_with_mae(model, X, y, loss_fn):
+    model.eval()
+    with torch.inference_mode():
+        pred = model(X)
+        return loss_fn(pred, y).item(), (pred - y).abs().mean().item()
+
+
+test_step_with_mae.__test__ = False
+
+
+def test_a_loop_recording_the_mae_as_the_test_loss_fails():
+    result = check_capstone(train=train_recording_the_mae)
+    assert not result and "you recorded the MAE as the test loss" in result.parts[0].message, result
+    assert check_capstone(train=train)
+
+
+def loss_of_the_mean_error(model):
+    return (lambda pred, y: (pred - y).mean().abs()), torch.optim.SGD(model.parameters(), lr=0.01)
+
+
+def scaled_down_l1(model):
+    l1 = nn.L1Loss()
+    return (lambda pred, y: 1e-3 * l1(pred, y)), torch.optim.SGD(model.parameters(), lr=0.01)
+
+
+@pytest.mark.parametrize("answer", [loss_of_the_mean_error, scaled_down_l1])
+def test_a_loss_that_learns_the_wrong_line_fails(answer):
+    result = check_capstone(make_loss_and_optimizer=answer)
+    assert not result and "not the true -0.45, 1.3" in result.parts[0].message, result
+    assert check_capstone(make_loss_and_optimizer=make_loss_and_optimizer)
+
+
+def save_and_load_with_imported_load(model, path, model_class):
+    from torch import load
+
+    torch.save(model.state_dict(), path)
+    loaded = model_class()
+    loaded.load_state_dict(load(path, weights_only=True))
+    return loaded
+
+
+def save_and_load_with_imported_load_without_weights_only(model, path, model_class):
+    from torch import load
+
+    torch.save(model.state_dict(), path)
+    loaded = model_class()
+    loaded.load_state_dict(load(path))
+    return loaded
+
+
+def test_torch_load_imported_by_name_is_seen():
+    assert check_capstone(save_and_load=save_and_load_with_imported_load)
+    result = check_capstone(save_and_load=save_and_load_with_imported_load_without_weights_only)
+    assert not result and "pass weights_only=True to torch.load" in result.parts[0].message, result
+
+
+class Float64Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weights = nn.Parameter(torch.randn(1, dtype=torch.float64))
+        self.bias = nn.Parameter(torch.randn(1, dtype=torch.float64))
+
+    def forward(self, x):
+        return self.weights * x + self.bias
+
+
+def test_a_float64_model_passes():
+    assert check_capstone(manual_model=Float64Model)
+
+
+def test_every_part_passes_after_set_default_dtype_float64():
+    torch.set_default_dtype(torch.float64)
+    try:
+        result = check_capstone(**RIGHT)
+    finally:
+        torch.set_default_dtype(torch.float32)
+    assert result and result.message == "8 of 8 parts right", result

@@ -76,8 +76,10 @@ def _data(make_data: Callable[..., Any]) -> CheckResult:
         return failed(part, f"split 80/20: 40 training and 10 test points, got {len(X_train)} and {len(X_test)}")
     if any(t.device.type != device.type for t in got):
         return failed(part, f"put every tensor on the device you are given ({device.type}): .to(device)")
-    if any(t.dtype != torch.float32 for t in got):
-        return failed(part, f"use float32 tensors (PyTorch's default), got {[str(t.dtype) for t in got]}")
+    dtype = torch.get_default_dtype()  # float32, unless the learner changed it with torch.set_default_dtype
+    if any(t.dtype != dtype for t in got):
+        return failed(part, f"use {str(dtype).removeprefix('torch.')} tensors (PyTorch's default), "
+                            f"got {[str(t.dtype) for t in got]}")
     X = torch.cat([X_train, X_test]).cpu().flatten()
     points = torch.arange(0, 1, 0.02)
     if not torch.allclose(X.sort().values, points, atol=1e-6):
@@ -89,14 +91,16 @@ def _data(make_data: Callable[..., Any]) -> CheckResult:
         if not torch.allclose(y_part.cpu(), WEIGHT * X_part.cpu() + BIAS, atol=1e-5):
             return failed(part, f"for weight={WEIGHT} and bias={BIAS}, y is not weight * X + bias: compute y from "
                                 "the weight and bias your function is given")
-    return passed(part, "40 training and 10 test points on y = weight * X + bias, float32, on the device asked for")
+    return passed(part, f"40 training and 10 test points on y = weight * X + bias, {str(dtype).removeprefix('torch.')}, "
+                        "on the device asked for")
 
 
 # 2. and 3. the two model classes -----------------------------------------------------------------------------
 
 def _build(part: str, model_class: Any) -> CheckResult | nn.Module:
     if not isinstance(model_class, type):
-        return failed(part, f"pass the class itself (e.g. {part.split()[0]}=MyModel, no brackets), "
+        keyword = part.replace(" ", "_")  # check_capstone's own keyword: manual_model= or linear_model=
+        return failed(part, f"pass the class itself (e.g. {keyword}=MyModel, no brackets), "
                             f"got {describe(model_class)}")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(SEED)
@@ -121,6 +125,7 @@ def _straight_line_problem(model: nn.Module, weights: torch.Tensor, bias: torch.
             return y.message
         if not isinstance(y, torch.Tensor) or y.shape != X.shape:
             return f"for X of shape {tuple(X.shape)} forward must return the same shape, got {describe(y)}"
+        y_grad, y = y, y.detach().to(X.dtype)  # a float64 model is a straight line too
         if not torch.allclose(y, w * X + b, atol=1e-5):
             if torch.allclose(y, b * X + w, atol=1e-5):
                 return ("forward swaps the two parameters: the weights multiply x and the bias is added, "
@@ -129,6 +134,7 @@ def _straight_line_problem(model: nn.Module, weights: torch.Tensor, bias: torch.
             if torch.allclose(slope, slope[0].expand_as(slope), atol=1e-4):
                 return "forward is a straight line, but not one made of the model's parameters: return weights * x + bias"
             return "the forward pass is not a straight line: it must return weights * x + bias (nothing squared, no activation)"
+    y = y_grad
     if y.requires_grad:
         y.sum().backward()
     if not y.requires_grad or any(p.grad is None or p.grad.abs().sum() == 0 for p in (weights, bias)):
@@ -187,6 +193,19 @@ _PARTS: dict[str, Callable[[Any], CheckResult]] = {
 }
 
 
+_PART_NAMES = {"make_data": "data", "manual_model": "manual model", "linear_model": "linear model",
+               "make_loss_and_optimizer": "loss and optimizer", "train_step": "training step",
+               "test_step": "testing step", "train": "training loop", "save_and_load": "save and load"}
+
+
+def _verdict(name: str, answer: Any) -> CheckResult:
+    """One part's verdict; anything that goes wrong while checking it is that part's failure, not the whole call's."""
+    try:
+        return _PARTS[name](answer)
+    except Exception as error:  # noqa: BLE001 - every other part still gets its verdict
+        return failed(_PART_NAMES[name], f"checking this part raised {type(error).__name__}: {error}")
+
+
 def check_capstone(*, make_data: Any = None, manual_model: Any = None, linear_model: Any = None,
                    make_loss_and_optimizer: Any = None, train_step: Any = None, test_step: Any = None,
                    train: Any = None, save_and_load: Any = None) -> CapstoneResult:
@@ -220,6 +239,6 @@ def check_capstone(*, make_data: Any = None, manual_model: Any = None, linear_mo
     given = {name: answer for name, answer in locals().items() if name in _PARTS and answer is not None}
     if not given:
         return CapstoneResult("capstone", False, "pass the parts you wrote, e.g. check_capstone(make_data=make_data)")
-    parts = tuple(_PARTS[name](answer) for name, answer in given.items())
+    parts = tuple(_verdict(name, answer) for name, answer in given.items())
     right = sum(part.passed for part in parts)
     return CapstoneResult("capstone", right == len(parts), f"{right} of {len(parts)} parts right", parts=parts)
